@@ -1,0 +1,62 @@
+//! Builds the product's parts from a [`Config`] and wires them together: clock, issuer,
+//! Dfns API, sessions and request ids. The serving stack and the CLI start from here.
+
+use std::sync::Arc;
+
+use crate::clock::Clock;
+use crate::config::Config;
+use crate::dfns::DfnsApi;
+use crate::oidc::{Issuer, IssuerError};
+use crate::seed::Seed;
+use crate::session::{RequestIds, Sessions};
+
+/// Every long-lived part of a running mock.
+#[derive(Clone)]
+pub struct App {
+    /// The configuration it was built from.
+    pub config: Arc<Config>,
+    /// Where time comes from.
+    pub clock: Clock,
+    /// The fake identity provider.
+    pub issuer: Arc<Issuer>,
+    /// The Dfns API.
+    pub dfns: Arc<DfnsApi>,
+    /// Per-session state.
+    pub sessions: Sessions,
+    /// Deterministic request ids.
+    pub request_ids: RequestIds,
+}
+
+/// Why the parts could not be built.
+#[derive(Debug, thiserror::Error)]
+pub enum AppError {
+    /// The clock setting.
+    #[error("{0}")]
+    Clock(String),
+    /// The issuer's key or trusted issuers.
+    #[error(transparent)]
+    Issuer(#[from] IssuerError),
+}
+
+impl App {
+    /// Builds every part; fails on an unreadable key or trusted JWKS.
+    pub async fn new(config: Config) -> Result<App, AppError> {
+        let clock = Clock::parse(&config.clock).map_err(AppError::Clock)?;
+        let issuer = Arc::new(Issuer::new(&config, clock).await?);
+        let sessions = Sessions::default();
+        let dfns = Arc::new(DfnsApi::new(
+            &config,
+            clock,
+            issuer.clone(),
+            sessions.clone(),
+        ));
+        Ok(App {
+            request_ids: RequestIds::new(Seed::new(&config.seed)),
+            config: Arc::new(config),
+            clock,
+            issuer,
+            dfns,
+            sessions,
+        })
+    }
+}

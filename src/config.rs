@@ -1,0 +1,348 @@
+//! Layered configuration: built-in defaults → `dfns-mock.toml` (or `--config FILE`) →
+//! `DFNS_MOCK_*` environment variables → command-line flags, merged with figment.
+//!
+//! Owns the shape of every setting and its default. It knows nothing about HTTP; the
+//! other modules read a finished [`Config`].
+
+use std::net::IpAddr;
+use std::path::{Path, PathBuf};
+
+use figment::providers::{Env, Format, Serialized, Toml};
+use figment::Figment;
+use serde::{Deserialize, Serialize};
+
+/// Name of the configuration file looked up in the working directory.
+pub const DEFAULT_CONFIG_FILE: &str = "dfns-mock.toml";
+/// Prefix of every configuration environment variable; nested keys use `__`
+/// (`DFNS_MOCK_ISSUER__ALGORITHM`).
+pub const ENV_PREFIX: &str = "DFNS_MOCK_";
+
+/// Everything the server, the issuer and the CLI need to know.
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
+#[serde(deny_unknown_fields, default)]
+pub struct Config {
+    /// Address to listen on.
+    pub bind: IpAddr,
+    /// Port to listen on; 0 picks a free one (the real address is logged).
+    pub port: u16,
+    /// Seed of every generated id, challenge, key and token.
+    pub seed: String,
+    /// `system`, or an RFC 3339 instant that freezes time (`2026-01-01T00:00:00Z`).
+    pub clock: String,
+    /// Public base URL of the server (`https://mock.example.test`); by default it is derived
+    /// from each request's `Host`, `X-Forwarded-Proto` and `X-Forwarded-Host`.
+    pub public_url: Option<String>,
+    /// Log format: `human` or `json`.
+    pub log_format: LogFormat,
+    /// Allowed CORS origins; `*` allows any.
+    pub cors_origins: Vec<String>,
+    /// Folder of keys and pre-registered users.
+    pub fixtures: PathBuf,
+    /// Folder of scenario files.
+    pub scenarios: PathBuf,
+    /// The built-in OIDC issuer and the id-token checks.
+    pub issuer: IssuerConfig,
+    /// What the Dfns API answers.
+    pub auth: AuthConfig,
+}
+
+/// The fake identity provider, and how id tokens are verified.
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
+#[serde(deny_unknown_fields, default)]
+pub struct IssuerConfig {
+    /// Signing key: `fixture` (the committed test key for `algorithm`), `generate` (a fresh
+    /// key at start-up) or the path of a PKCS#8 PEM private key.
+    pub key: String,
+    /// Signing algorithm of minted id tokens: `RS256` or `EdDSA`.
+    pub algorithm: String,
+    /// Default `aud` of minted tokens: the client id of the frontend.
+    pub client_id: String,
+    /// Audiences accepted in an idToken's `aud`.
+    pub audiences: Vec<String>,
+    /// Algorithms an idToken may be signed with.
+    pub allowed_algorithms: Vec<String>,
+    /// Clock skew tolerated on `exp`, `nbf` and `iat`, in seconds.
+    pub leeway_secs: u64,
+    /// Lifetime of minted id tokens, in seconds.
+    pub token_ttl_secs: u64,
+    /// Other issuers whose tokens are accepted.
+    pub trusted: Vec<TrustedIssuerConfig>,
+}
+
+/// An extra issuer trusted besides the built-in one.
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
+#[serde(deny_unknown_fields)]
+pub struct TrustedIssuerConfig {
+    /// Expected `iss` claim.
+    pub issuer: String,
+    /// A JWKS file path or an `http(s)://` URL.
+    pub jwks: String,
+}
+
+/// The Dfns side: org, relying party, and the registration options offered.
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
+#[serde(deny_unknown_fields, default)]
+pub struct AuthConfig {
+    /// Org used when a request names none.
+    pub org_id: String,
+    /// WebAuthn relying party id (the page's domain).
+    pub rp_id: String,
+    /// WebAuthn relying party name.
+    pub rp_name: String,
+    /// Credential kinds offered as first factor.
+    pub first_factor: Vec<String>,
+    /// Credential kinds offered as second factor.
+    pub second_factor: Vec<String>,
+    /// `none`, `indirect`, `direct` or `enterprise`.
+    pub attestation: String,
+    /// COSE algorithms offered in `pubKeyCredParams`.
+    pub algorithms: Vec<i64>,
+    /// `platform`, `cross-platform`, or unset.
+    pub authenticator_attachment: Option<String>,
+    /// `required`, `preferred` or `discouraged`.
+    pub resident_key: String,
+    /// `required`, `preferred` or `discouraged`.
+    pub user_verification: String,
+    /// Lifetime of temporary authentication tokens, in seconds.
+    pub temp_token_ttl_secs: u64,
+    /// `iss` of tokens the mock issues as Dfns.
+    pub token_issuer: String,
+}
+
+/// How log lines are written.
+#[derive(Debug, Clone, Copy, Serialize, Deserialize, PartialEq, Eq)]
+#[serde(rename_all = "lowercase")]
+pub enum LogFormat {
+    /// Readable lines for a terminal.
+    Human,
+    /// One JSON object per line, for log collectors.
+    Json,
+}
+
+impl Default for Config {
+    fn default() -> Self {
+        Config {
+            bind: IpAddr::from([127, 0, 0, 1]),
+            port: 8080,
+            seed: "dfns-mock".into(),
+            clock: "system".into(),
+            public_url: None,
+            log_format: LogFormat::Human,
+            cors_origins: vec!["*".into()],
+            fixtures: "fixtures".into(),
+            scenarios: "scenarios".into(),
+            issuer: IssuerConfig::default(),
+            auth: AuthConfig::default(),
+        }
+    }
+}
+
+impl Default for IssuerConfig {
+    fn default() -> Self {
+        IssuerConfig {
+            key: "fixture".into(),
+            algorithm: "RS256".into(),
+            client_id: "dfns-mock-client".into(),
+            audiences: vec!["dfns-mock-client".into()],
+            allowed_algorithms: vec!["RS256".into(), "ES256".into(), "EdDSA".into()],
+            leeway_secs: 30,
+            token_ttl_secs: 3600,
+            trusted: Vec::new(),
+        }
+    }
+}
+
+impl Default for AuthConfig {
+    fn default() -> Self {
+        AuthConfig {
+            org_id: "or-30tnh-itmjs-s235s5ontr3r23h2".into(),
+            rp_id: "localhost".into(),
+            rp_name: "dfns-mock".into(),
+            first_factor: vec!["Fido2".into(), "Key".into()],
+            second_factor: vec!["Fido2".into(), "Key".into()],
+            attestation: "direct".into(),
+            algorithms: vec![-7, -257],
+            authenticator_attachment: None,
+            resident_key: "required".into(),
+            user_verification: "required".into(),
+            temp_token_ttl_secs: 600,
+            token_issuer: "auth.dfns-mock.localhost".into(),
+        }
+    }
+}
+
+/// Where the configuration file comes from.
+#[derive(Debug, Clone)]
+pub enum ConfigFile {
+    /// `dfns-mock.toml` in the working directory, if it exists.
+    Default,
+    /// A file named on the command line; it must exist.
+    Explicit(PathBuf),
+}
+
+/// A configuration that could not be loaded; the message names the key and its source.
+#[derive(Debug, thiserror::Error)]
+pub enum ConfigError {
+    /// The `--config` file does not exist.
+    #[error("config file {0} does not exist")]
+    MissingFile(PathBuf),
+    /// A key is unknown, has the wrong type, or a value is out of range.
+    #[error("invalid configuration: {0}")]
+    Invalid(String),
+}
+
+impl From<figment::Error> for ConfigError {
+    fn from(err: figment::Error) -> Self {
+        // figment's Display says which key and which source ("in dfns-mock.toml TOML file").
+        let messages: Vec<String> = err.into_iter().map(|e| e.to_string()).collect();
+        ConfigError::Invalid(messages.join("; "))
+    }
+}
+
+impl Config {
+    /// Loads the configuration from every layer; `overrides` are the command-line flags
+    /// (a serializable struct whose `None` fields are skipped).
+    pub fn load<T: Serialize>(file: &ConfigFile, overrides: &T) -> Result<Config, ConfigError> {
+        let mut figment = Figment::from(Serialized::defaults(Config::default()));
+        match file {
+            ConfigFile::Default => {
+                if Path::new(DEFAULT_CONFIG_FILE).exists() {
+                    figment = figment.merge(Toml::file_exact(DEFAULT_CONFIG_FILE));
+                }
+            }
+            ConfigFile::Explicit(path) => {
+                if !path.exists() {
+                    return Err(ConfigError::MissingFile(path.clone()));
+                }
+                figment = figment.merge(Toml::file_exact(path));
+            }
+        }
+        let config: Config = figment
+            .merge(config_env())
+            .merge(Serialized::defaults(overrides))
+            .extract()?;
+        config.validate()?;
+        Ok(config)
+    }
+
+    fn validate(&self) -> Result<(), ConfigError> {
+        let invalid = |key: &str, why: String| Err(ConfigError::Invalid(format!("{key}: {why}")));
+        if self.clock != "system"
+            && time::OffsetDateTime::parse(
+                &self.clock,
+                &time::format_description::well_known::Rfc3339,
+            )
+            .is_err()
+        {
+            return invalid(
+                "clock",
+                format!(
+                    "`{}` is neither `system` nor an RFC 3339 instant",
+                    self.clock
+                ),
+            );
+        }
+        if !matches!(self.issuer.algorithm.as_str(), "RS256" | "EdDSA") {
+            return invalid(
+                "issuer.algorithm",
+                format!("`{}` is not one of RS256, EdDSA", self.issuer.algorithm),
+            );
+        }
+        for alg in &self.issuer.allowed_algorithms {
+            if !matches!(
+                alg.as_str(),
+                "RS256" | "RS384" | "RS512" | "PS256" | "ES256" | "ES384" | "EdDSA"
+            ) {
+                return invalid(
+                    "issuer.allowed_algorithms",
+                    format!("`{alg}` is not an asymmetric JWS algorithm this mock verifies"),
+                );
+            }
+        }
+        let kinds = [
+            "Fido2",
+            "Key",
+            "Password",
+            "Totp",
+            "RecoveryKey",
+            "PasswordProtectedKey",
+        ];
+        for (key, list) in [
+            ("auth.first_factor", &self.auth.first_factor),
+            ("auth.second_factor", &self.auth.second_factor),
+        ] {
+            if let Some(kind) = list.iter().find(|k| !kinds.contains(&k.as_str())) {
+                return invalid(key, format!("`{kind}` is not one of {}", kinds.join(", ")));
+            }
+        }
+        if !matches!(
+            self.auth.attestation.as_str(),
+            "none" | "indirect" | "direct" | "enterprise"
+        ) {
+            return invalid(
+                "auth.attestation",
+                format!(
+                    "`{}` is not one of none, indirect, direct, enterprise",
+                    self.auth.attestation
+                ),
+            );
+        }
+        for (key, value) in [
+            ("auth.resident_key", &self.auth.resident_key),
+            ("auth.user_verification", &self.auth.user_verification),
+        ] {
+            if !matches!(value.as_str(), "required" | "preferred" | "discouraged") {
+                return invalid(
+                    key,
+                    format!("`{value}` is not one of required, preferred, discouraged"),
+                );
+            }
+        }
+        if let Some(a) = &self.auth.authenticator_attachment {
+            if !matches!(a.as_str(), "platform" | "cross-platform") {
+                return invalid(
+                    "auth.authenticator_attachment",
+                    format!("`{a}` is not one of platform, cross-platform"),
+                );
+            }
+        }
+        let org = regex::Regex::new(r"^or-[a-z0-9]{5}-[a-z0-9]{5}-[a-z0-9]{14,16}$")
+            .expect("valid regex");
+        if !org.is_match(&self.auth.org_id) {
+            return invalid(
+                "auth.org_id",
+                format!(
+                    "`{}` is not an org id (or-xxxxx-xxxxx-xxxxxxxxxxxxxxxx)",
+                    self.auth.org_id
+                ),
+            );
+        }
+        Ok(())
+    }
+
+    /// The issuer URL used when no request is at hand (the `token` command, logs).
+    pub fn default_issuer_url(&self) -> String {
+        match &self.public_url {
+            Some(url) => format!("{}/oidc", url.trim_end_matches('/')),
+            None => {
+                let host = if self.bind.is_unspecified() {
+                    "localhost".to_string()
+                } else {
+                    match self.bind {
+                        IpAddr::V6(v6) => format!("[{v6}]"),
+                        IpAddr::V4(v4) => v4.to_string(),
+                    }
+                };
+                format!("http://{host}:{}/oidc", self.port)
+            }
+        }
+    }
+}
+
+/// The `DFNS_MOCK_*` variables that are configuration (not the flags of `token`/`healthcheck`).
+fn config_env() -> Env {
+    Env::prefixed(ENV_PREFIX).split("__").filter(|key| {
+        let key = key.as_str();
+        !(key == "config" || key.starts_with("token_") || key.starts_with("healthcheck_"))
+    })
+}

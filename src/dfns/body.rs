@@ -1,0 +1,181 @@
+//! Dfns request bodies: parse errors in the Dfns shape, and field-by-field validation
+//! that reports every violation with the field's name.
+
+use std::sync::LazyLock;
+
+use bytes::Bytes;
+use regex::Regex;
+use serde_json::{json, Map, Value};
+use warp::http::StatusCode;
+
+use super::error::ApiError;
+use crate::body::BodyError;
+
+/// Org ids as the contract gives them.
+pub static ORG_ID: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(r"^or-[a-z0-9]{5}-[a-z0-9]{5}-[a-z0-9]{14,16}$").expect("valid regex")
+});
+
+/// Parses a JSON request body into the Dfns error shape: 415 unless the content type is
+/// JSON, 400 with `details.line`/`details.column` when the JSON is malformed.
+pub fn parse_json(
+    content_type: Option<&str>,
+    body: &Result<Bytes, BodyError>,
+) -> Result<Value, ApiError> {
+    crate::body::parse_json(content_type, body).map_err(|err| match &err {
+        BodyError::UnsupportedMediaType(shown) => {
+            ApiError::new(StatusCode::UNSUPPORTED_MEDIA_TYPE, err.to_string())
+                .detail("contentType", shown.clone())
+        }
+        BodyError::TooLarge => ApiError::new(StatusCode::PAYLOAD_TOO_LARGE, err.to_string()),
+        BodyError::Malformed {
+            line,
+            column,
+            message,
+        } => ApiError::new(StatusCode::BAD_REQUEST, err.to_string())
+            .detail("line", *line)
+            .detail("column", *column)
+            .detail("reason", message.clone()),
+    })
+}
+
+/// Violations collected while reading a body.
+#[derive(Debug, Default)]
+pub struct FieldErrors {
+    errors: Vec<(String, String)>,
+}
+
+impl FieldErrors {
+    /// Records that `field` is wrong because of `reason`.
+    pub fn push(&mut self, field: &str, reason: impl Into<String>) {
+        self.errors.push((field.to_string(), reason.into()));
+    }
+
+    /// `Ok` when nothing was recorded, else a 400 naming the first field in the message
+    /// and every field in `details.errors`.
+    pub fn into_result(self) -> Result<(), ApiError> {
+        let Some((field, reason)) = self.errors.first() else {
+            return Ok(());
+        };
+        let all: Vec<Value> = self
+            .errors
+            .iter()
+            .map(|(field, reason)| json!({ "field": field, "reason": reason }))
+            .collect();
+        Err(ApiError::invalid_field(field, reason.clone()).detail("errors", all))
+    }
+}
+
+/// Reads typed fields out of a JSON object, recording violations instead of stopping.
+pub struct ObjectReader<'a> {
+    object: &'a Map<String, Value>,
+    errors: &'a mut FieldErrors,
+}
+
+impl<'a> ObjectReader<'a> {
+    /// A reader over `body`, which must be a JSON object.
+    pub fn new(body: &'a Value, errors: &'a mut FieldErrors) -> Result<ObjectReader<'a>, ApiError> {
+        match body {
+            Value::Object(object) => Ok(ObjectReader { object, errors }),
+            other => Err(ApiError::new(
+                StatusCode::BAD_REQUEST,
+                format!(
+                    "request body must be a JSON object, got {}",
+                    json_type(other)
+                ),
+            )),
+        }
+    }
+
+    /// A required string of `min..=max` characters.
+    pub fn required_string(&mut self, field: &str, min: usize, max: usize) -> Option<String> {
+        match self.object.get(field) {
+            None | Some(Value::Null) => {
+                self.errors.push(field, "is required");
+                None
+            }
+            Some(v) => self.string(field, v, min, max),
+        }
+    }
+
+    /// A required string that must be one of `allowed`.
+    pub fn required_enum(&mut self, field: &str, allowed: &[&str]) -> Option<String> {
+        let value = self.required_string(field, 0, usize::MAX)?;
+        if allowed.contains(&value.as_str()) {
+            Some(value)
+        } else {
+            self.errors.push(
+                field,
+                format!("must be one of: {} (got \"{value}\")", allowed.join(", ")),
+            );
+            None
+        }
+    }
+
+    /// An optional string of `min..=max` characters matching `pattern`.
+    pub fn optional_pattern(
+        &mut self,
+        field: &str,
+        min: usize,
+        max: usize,
+        pattern: &Regex,
+        shape: &str,
+    ) -> Option<String> {
+        let value = match self.object.get(field) {
+            None | Some(Value::Null) => return None,
+            Some(v) => self.string(field, v, min, max)?,
+        };
+        if pattern.is_match(&value) {
+            Some(value)
+        } else {
+            self.errors.push(
+                field,
+                format!("must match {} ({shape}), got \"{value}\"", pattern.as_str()),
+            );
+            None
+        }
+    }
+
+    /// Records every field not in `known`.
+    pub fn reject_unknown(&mut self, known: &[&str]) {
+        for field in self.object.keys().filter(|k| !known.contains(&k.as_str())) {
+            self.errors.push(
+                field,
+                format!("is not a known field (known: {})", known.join(", ")),
+            );
+        }
+    }
+
+    fn string(&mut self, field: &str, value: &Value, min: usize, max: usize) -> Option<String> {
+        let Value::String(s) = value else {
+            self.errors
+                .push(field, format!("must be a string, got {}", json_type(value)));
+            return None;
+        };
+        let len = s.chars().count();
+        if len < min {
+            self.errors
+                .push(field, format!("must have at least {min} characters"));
+            None
+        } else if len > max {
+            self.errors.push(
+                field,
+                format!("must have at most {max} characters, got {len}"),
+            );
+            None
+        } else {
+            Some(s.clone())
+        }
+    }
+}
+
+fn json_type(value: &Value) -> &'static str {
+    match value {
+        Value::Null => "null",
+        Value::Bool(_) => "a boolean",
+        Value::Number(_) => "a number",
+        Value::String(_) => "a string",
+        Value::Array(_) => "an array",
+        Value::Object(_) => "an object",
+    }
+}

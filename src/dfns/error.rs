@@ -1,0 +1,67 @@
+//! The one error type of the Dfns API boundary and its JSON body:
+//! `{"error":{"id","status","message","details"}}` (a superset of the 2024
+//! `{"error":{"message"}}` that the SDK reads).
+
+use serde_json::{json, Map, Value};
+use warp::http::StatusCode;
+use warp::reply::Response;
+use warp::Reply;
+
+/// An error as the Dfns API answers it.
+#[derive(Debug, Clone, PartialEq)]
+pub struct ApiError {
+    /// HTTP status.
+    pub status: StatusCode,
+    /// `error.message`, what `DfnsError.message` becomes in the SDK.
+    pub message: String,
+    /// `error.details`: which field or check failed, and how.
+    pub details: Map<String, Value>,
+}
+
+impl ApiError {
+    /// An error with empty details.
+    pub fn new(status: StatusCode, message: impl Into<String>) -> ApiError {
+        ApiError {
+            status,
+            message: message.into(),
+            details: Map::new(),
+        }
+    }
+
+    /// 400 for a request body field, with `details.field` and `details.reason`.
+    pub fn invalid_field(field: &str, reason: impl Into<String>) -> ApiError {
+        let reason = reason.into();
+        ApiError::new(StatusCode::BAD_REQUEST, format!("{field}: {reason}"))
+            .detail("field", field)
+            .detail("reason", reason)
+    }
+
+    /// Adds one entry to `details`.
+    pub fn detail(mut self, key: &str, value: impl Into<Value>) -> ApiError {
+        self.details.insert(key.to_string(), value.into());
+        self
+    }
+
+    /// The JSON body, with `id` the request's id.
+    pub fn body(&self, request_id: &str) -> Value {
+        json!({
+            "error": {
+                "id": request_id,
+                "status": self.status.as_u16(),
+                "message": self.message,
+                "details": self.details,
+            }
+        })
+    }
+
+    /// The HTTP response.
+    pub fn into_response(self, request_id: &str) -> Response {
+        warp::reply::with_status(warp::reply::json(&self.body(request_id)), self.status)
+            .into_response()
+    }
+}
+
+/// A JSON 200 (or other status) reply.
+pub fn json_response(status: StatusCode, body: &Value) -> Response {
+    warp::reply::with_status(warp::reply::json(body), status).into_response()
+}

@@ -1,0 +1,50 @@
+//! The emulated Dfns auth API: request validation, registration challenges, the tokens
+//! the mock issues as Dfns, and the Dfns error shape.
+//!
+//! Depends on the issuer only to verify idTokens; knows nothing of the serving stack.
+
+pub mod body;
+pub mod error;
+pub mod registration;
+pub mod routes;
+pub mod tokens;
+
+use std::sync::Arc;
+
+use crate::clock::Clock;
+use crate::config::{AuthConfig, Config};
+use crate::oidc::Issuer;
+use crate::seed::Seed;
+use crate::session::Sessions;
+use tokens::DfnsTokenSigner;
+
+/// The Dfns side of the mock.
+#[derive(Clone)]
+pub struct DfnsApi {
+    auth: AuthConfig,
+    seed: Seed,
+    clock: Clock,
+    signer: DfnsTokenSigner,
+    issuer: Arc<Issuer>,
+    sessions: Sessions,
+}
+
+impl DfnsApi {
+    /// The API answering with `config`, verifying idTokens with `issuer`.
+    pub fn new(config: &Config, clock: Clock, issuer: Arc<Issuer>, sessions: Sessions) -> DfnsApi {
+        let seed = Seed::new(&config.seed);
+        DfnsApi {
+            signer: DfnsTokenSigner::new(&seed, &config.auth.token_issuer),
+            auth: config.auth.clone(),
+            seed,
+            clock,
+            issuer,
+            sessions,
+        }
+    }
+
+    /// The signer of Dfns tokens (its public key verifies them).
+    pub fn signer(&self) -> &DfnsTokenSigner {
+        &self.signer
+    }
+}

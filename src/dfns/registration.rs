@@ -1,0 +1,165 @@
+//! Social registration: validating the `POST /auth/registration/social` body and building
+//! the registration challenge from a verified idToken. No HTTP here.
+
+use data_encoding::BASE32_NOPAD;
+use serde_json::{json, Value};
+
+use super::body::{FieldErrors, ObjectReader};
+use super::error::ApiError;
+use super::tokens::{TokenKind, TokenSubject};
+use super::DfnsApi;
+use crate::oidc::verify::VerifiedIdToken;
+use crate::session::SessionKey;
+
+/// The only provider kind Dfns accepts today.
+pub const OIDC: &str = "Oidc";
+
+/// A valid `POST /auth/registration/social` (and `/auth/login/social`) body.
+#[derive(Debug, Clone, PartialEq)]
+pub struct SocialRequest {
+    /// `socialLoginProviderKind`.
+    pub provider_kind: String,
+    /// `idToken`.
+    pub id_token: String,
+    /// `orgId`, when given.
+    pub org_id: Option<String>,
+}
+
+impl SocialRequest {
+    /// Validates the body exactly as the contract says; every violation is reported, the
+    /// first one in `message`.
+    pub fn parse(body: &Value) -> Result<SocialRequest, ApiError> {
+        let mut errors = FieldErrors::default();
+        let mut reader = ObjectReader::new(body, &mut errors)?;
+        let provider_kind = reader.required_enum("socialLoginProviderKind", &[OIDC]);
+        let id_token = reader.required_string("idToken", 1, usize::MAX);
+        let org_id = reader.optional_pattern(
+            "orgId",
+            1,
+            64,
+            &super::body::ORG_ID,
+            "or-xxxxx-xxxxx-xxxxxxxxxxxxxxxx",
+        );
+        reader.reject_unknown(&["socialLoginProviderKind", "idToken", "orgId"]);
+        errors.into_result()?;
+        Ok(SocialRequest {
+            provider_kind: provider_kind.unwrap_or_default(),
+            id_token: id_token.unwrap_or_default(),
+            org_id,
+        })
+    }
+}
+
+/// Who an idToken designates in an org.
+#[derive(Debug, Clone)]
+pub struct SocialIdentity {
+    /// The org.
+    pub org_id: String,
+    /// `us-…`, derived from (seed, org, issuer, subject).
+    pub user_id: String,
+    /// Email, or the subject when the token has none.
+    pub username: String,
+}
+
+impl DfnsApi {
+    /// The user an idToken designates in `org_id` (or the configured default org).
+    pub fn identity(&self, token: &VerifiedIdToken, org_id: Option<&str>) -> SocialIdentity {
+        let org_id = org_id.unwrap_or(&self.auth.org_id).to_string();
+        let user_id = self
+            .seed
+            .dfns_id("us", &[&org_id, &token.issuer, &token.subject]);
+        let username = token
+            .claim_str("email")
+            .filter(|e| !e.is_empty())
+            .unwrap_or(&token.subject)
+            .to_string();
+        SocialIdentity {
+            org_id,
+            user_id,
+            username,
+        }
+    }
+
+    /// The 200 body of `POST /auth/registration/social`. Each call for the same user in the
+    /// same session gives the next challenge of a reproducible sequence.
+    pub fn social_registration_challenge(
+        &self,
+        session: &SessionKey,
+        who: &SocialIdentity,
+        now: i64,
+    ) -> Value {
+        let n = self.sessions.with(session, |state| {
+            let n = state.challenges.entry(who.user_id.clone()).or_insert(0);
+            *n += 1;
+            *n
+        });
+        let n = n.to_string();
+        let parts = [session.as_str(), who.user_id.as_str(), n.as_str()];
+        let challenge = self.seed.challenge(&parts);
+        let jti = self.seed.dfns_id("to", &parts);
+        let token = self.signer.sign(
+            TokenKind::Temp,
+            &TokenSubject {
+                org_id: &who.org_id,
+                user_id: &who.user_id,
+                username: &who.username,
+            },
+            now,
+            self.auth.temp_token_ttl_secs,
+            &jti,
+            json!({ "https://custom/dfns_mock": { "challenge": challenge, "session": session.as_str() } }),
+        );
+        let auth = &self.auth;
+        let mut selection = json!({
+            "residentKey": auth.resident_key,
+            "requireResidentKey": auth.resident_key == "required",
+            "userVerification": auth.user_verification,
+        });
+        if let Some(attachment) = &auth.authenticator_attachment {
+            selection["authenticatorAttachment"] = json!(attachment);
+        }
+        let offers_totp = auth
+            .first_factor
+            .iter()
+            .chain(&auth.second_factor)
+            .any(|k| k == "Totp");
+        let otp_url = if offers_totp {
+            let secret =
+                BASE32_NOPAD.encode(&self.seed.bytes("totp-secret", &[&who.user_id])[..20]);
+            format!(
+                "otpauth://totp/{issuer}:{user}?secret={secret}&issuer={issuer}&algorithm=SHA1&digits=6&period=30",
+                issuer = urlencode(&auth.rp_name),
+                user = urlencode(&who.username),
+            )
+        } else {
+            String::new()
+        };
+        json!({
+            "user": { "id": who.user_id, "displayName": who.username, "name": who.username },
+            "temporaryAuthenticationToken": token,
+            "challenge": challenge,
+            "rp": { "id": auth.rp_id, "name": auth.rp_name },
+            "supportedCredentialKinds": {
+                "firstFactor": auth.first_factor,
+                "secondFactor": auth.second_factor,
+            },
+            "authenticatorSelection": selection,
+            "attestation": auth.attestation,
+            "pubKeyCredParams": auth.algorithms.iter().map(|alg| json!({ "type": "public-key", "alg": alg })).collect::<Vec<_>>(),
+            "excludeCredentials": [],
+            "otpUrl": otp_url,
+        })
+    }
+}
+
+/// Percent-encodes everything but unreserved characters (RFC 3986), for the otpauth label.
+fn urlencode(s: &str) -> String {
+    s.bytes()
+        .map(|b| match b {
+            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'.' | b'_' | b'~' | b'@' => {
+                (b as char).to_string()
+            }
+            _ => format!("%{b:02X}"),
+        })
+        .collect()
+}

@@ -1,0 +1,21 @@
+//! dfns-mock: a local emulator of the Dfns auth API with a built-in fake OIDC issuer.
+//!
+//! Layout, one-way from top to bottom:
+//! - [`cli`] → [`server`] (serving stack) → [`dfns`], [`oidc`], [`control`] (endpoints)
+//! - [`dfns`] → [`oidc`] (to verify idTokens)
+//! - shared ground: [`config`], [`clock`], [`seed`], [`session`], [`context`], [`body`]
+#![forbid(unsafe_code)]
+#![deny(missing_docs)]
+
+pub mod app;
+pub mod body;
+pub mod cli;
+pub mod clock;
+pub mod config;
+pub mod context;
+pub mod control;
+pub mod dfns;
+pub mod oidc;
+pub mod seed;
+pub mod server;
+pub mod session;

@@ -1,0 +1,210 @@
+//! The built-in issuer's signing key: loading it (committed fixture, PEM file or a fresh
+//! one), its JWK with a `kid` (RFC 7638 thumbprint) and an `x5c` self-signed certificate
+//! made with rcgen.
+
+use std::path::Path;
+
+use base64::engine::general_purpose::{STANDARD, URL_SAFE_NO_PAD};
+use base64::Engine;
+use jsonwebtoken::jwk::{
+    AlgorithmParameters, CommonParameters, EllipticCurve, Jwk, KeyAlgorithm,
+    OctetKeyPairParameters, OctetKeyPairType, PublicKeyUse, ThumbprintHash,
+};
+use jsonwebtoken::{Algorithm, DecodingKey, EncodingKey};
+use rsa::pkcs1::DecodeRsaPrivateKey;
+use rsa::pkcs8::{DecodePrivateKey, EncodePrivateKey, LineEnding};
+use rsa::traits::PublicKeyParts;
+
+/// A private key that signs id tokens, with everything needed to publish and check it.
+#[derive(Clone)]
+pub struct SigningKey {
+    /// JWS algorithm (`RS256` or `EdDSA`).
+    pub algorithm: Algorithm,
+    /// Key id, the RFC 7638 SHA-256 thumbprint of the public JWK.
+    pub kid: String,
+    /// The public JWK as published in the JWKS (with `kid`, `alg`, `use`, `x5c`).
+    pub jwk: Jwk,
+    encoding: EncodingKey,
+    decoding: DecodingKey,
+}
+
+impl std::fmt::Debug for SigningKey {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("SigningKey")
+            .field("algorithm", &self.algorithm)
+            .field("kid", &self.kid)
+            .finish()
+    }
+}
+
+/// Why a key could not be loaded.
+#[derive(Debug, thiserror::Error)]
+pub enum KeyError {
+    /// The PEM file could not be read.
+    #[error("cannot read signing key {path}: {source}")]
+    Read {
+        /// The file.
+        path: String,
+        /// The I/O error.
+        source: std::io::Error,
+    },
+    /// The PEM does not hold a key of the configured algorithm.
+    #[error("signing key {path} is not a {algorithm} private key (PKCS#8 PEM): {why}")]
+    Parse {
+        /// The file, or `generated`.
+        path: String,
+        /// The configured algorithm.
+        algorithm: String,
+        /// What the parser said.
+        why: String,
+    },
+}
+
+impl SigningKey {
+    /// Loads the key named by `setting`: `fixture`, `generate` or a PEM path.
+    pub fn load(setting: &str, algorithm: &str, fixtures: &Path) -> Result<SigningKey, KeyError> {
+        let alg = match algorithm {
+            "EdDSA" => Algorithm::EdDSA,
+            _ => Algorithm::RS256,
+        };
+        let (pem, origin) = match setting {
+            "generate" => (generate_pem(alg)?, "generated".to_string()),
+            "fixture" => {
+                let file = match alg {
+                    Algorithm::EdDSA => "issuer-ed25519.pem",
+                    _ => "issuer-rs256.pem",
+                };
+                read_pem(&fixtures.join(file))?
+            }
+            path => read_pem(Path::new(path))?,
+        };
+        SigningKey::from_pem(&pem, alg).map_err(|why| KeyError::Parse {
+            path: origin,
+            algorithm: algorithm.to_string(),
+            why,
+        })
+    }
+
+    /// A key from a PEM private key (PKCS#8, or PKCS#1 for RSA).
+    pub fn from_pem(pem: &str, algorithm: Algorithm) -> Result<SigningKey, String> {
+        let (pkcs8_pem, params, encoding, decoding) = match algorithm {
+            Algorithm::EdDSA => {
+                let key =
+                    ed25519_dalek::SigningKey::from_pkcs8_pem(pem).map_err(|e| e.to_string())?;
+                let x = URL_SAFE_NO_PAD.encode(key.verifying_key().to_bytes());
+                let params = AlgorithmParameters::OctetKeyPair(OctetKeyPairParameters {
+                    key_type: OctetKeyPairType::OctetKeyPair,
+                    curve: EllipticCurve::Ed25519,
+                    x: x.clone(),
+                });
+                let encoding =
+                    EncodingKey::from_ed_pem(pem.as_bytes()).map_err(|e| e.to_string())?;
+                let decoding = DecodingKey::from_ed_components(&x).map_err(|e| e.to_string())?;
+                (pem.to_string(), params, encoding, decoding)
+            }
+            _ => {
+                let key = rsa::RsaPrivateKey::from_pkcs8_pem(pem)
+                    .or_else(|_| rsa::RsaPrivateKey::from_pkcs1_pem(pem))
+                    .map_err(|e| e.to_string())?;
+                let pkcs8 = key
+                    .to_pkcs8_pem(LineEnding::LF)
+                    .map_err(|e| e.to_string())?
+                    .to_string();
+                let n = URL_SAFE_NO_PAD.encode(key.n().to_bytes_be());
+                let e = URL_SAFE_NO_PAD.encode(key.e().to_bytes_be());
+                let params = AlgorithmParameters::RSA(jsonwebtoken::jwk::RSAKeyParameters {
+                    key_type: jsonwebtoken::jwk::RSAKeyType::RSA,
+                    n: n.clone(),
+                    e: e.clone(),
+                });
+                let encoding =
+                    EncodingKey::from_rsa_pem(pkcs8.as_bytes()).map_err(|e| e.to_string())?;
+                let decoding =
+                    DecodingKey::from_rsa_components(&n, &e).map_err(|e| e.to_string())?;
+                (pkcs8, params, encoding, decoding)
+            }
+        };
+        let mut jwk = Jwk {
+            common: CommonParameters::default(),
+            algorithm: params,
+        };
+        let kid = jwk.thumbprint(ThumbprintHash::SHA256);
+        jwk.common = CommonParameters {
+            public_key_use: Some(PublicKeyUse::Signature),
+            key_algorithm: Some(match algorithm {
+                Algorithm::EdDSA => KeyAlgorithm::EdDSA,
+                _ => KeyAlgorithm::RS256,
+            }),
+            key_id: Some(kid.clone()),
+            x509_chain: Some(vec![self_signed_certificate(&pkcs8_pem, &kid)?]),
+            ..CommonParameters::default()
+        };
+        Ok(SigningKey {
+            algorithm,
+            kid,
+            jwk,
+            encoding,
+            decoding,
+        })
+    }
+
+    /// The key that signs.
+    pub fn encoding(&self) -> &EncodingKey {
+        &self.encoding
+    }
+
+    /// The public key that verifies.
+    pub fn decoding(&self) -> &DecodingKey {
+        &self.decoding
+    }
+}
+
+fn read_pem(path: &Path) -> Result<(String, String), KeyError> {
+    let origin = path.display().to_string();
+    std::fs::read_to_string(path)
+        .map(|pem| (pem, origin.clone()))
+        .map_err(|source| KeyError::Read {
+            path: origin,
+            source,
+        })
+}
+
+fn generate_pem(alg: Algorithm) -> Result<String, KeyError> {
+    let failed = |why: String| KeyError::Parse {
+        path: "generated".into(),
+        algorithm: format!("{alg:?}"),
+        why,
+    };
+    match alg {
+        Algorithm::EdDSA => rcgen::KeyPair::generate_for(&rcgen::PKCS_ED25519)
+            .map(|kp| kp.serialize_pem())
+            .map_err(|e| failed(e.to_string())),
+        _ => {
+            let key = rsa::RsaPrivateKey::new(&mut rand::rngs::OsRng, 2048)
+                .map_err(|e| failed(e.to_string()))?;
+            key.to_pkcs8_pem(LineEnding::LF)
+                .map(|pem| pem.to_string())
+                .map_err(|e| failed(e.to_string()))
+        }
+    }
+}
+
+/// A self-signed certificate for the key, base64 (standard) DER as `x5c` wants it. Its
+/// fields are fixed (dates, serial from the kid) and both signature schemes are
+/// deterministic, so the same key always yields the same certificate.
+fn self_signed_certificate(pkcs8_pem: &str, kid: &str) -> Result<String, String> {
+    let key_pair = rcgen::KeyPair::from_pem(pkcs8_pem).map_err(|e| e.to_string())?;
+    let mut params =
+        rcgen::CertificateParams::new(Vec::<String>::new()).map_err(|e| e.to_string())?;
+    params
+        .distinguished_name
+        .push(rcgen::DnType::CommonName, "dfns-mock test issuer");
+    params.not_before = rcgen::date_time_ymd(2024, 1, 1);
+    params.not_after = rcgen::date_time_ymd(2049, 12, 31);
+    let serial = URL_SAFE_NO_PAD.decode(kid).unwrap_or_default();
+    params.serial_number = Some(rcgen::SerialNumber::from_slice(
+        &serial[..16.min(serial.len())],
+    ));
+    let cert = params.self_signed(&key_pair).map_err(|e| e.to_string())?;
+    Ok(STANDARD.encode(cert.der()))
+}

@@ -1,0 +1,153 @@
+//! The built-in fake OIDC identity provider: its signing key, minting of id tokens,
+//! discovery and JWKS documents, and the relying-party verification of id tokens.
+//!
+//! Owns everything about id tokens; it knows nothing of Dfns.
+
+pub mod keys;
+pub mod mint;
+pub mod routes;
+pub mod verify;
+
+use serde_json::{json, Map, Value};
+
+use crate::clock::Clock;
+use crate::config::Config;
+use crate::seed::Seed;
+use keys::SigningKey;
+use mint::{MintDefaults, MintError};
+use verify::{IdTokenError, IdTokenVerifier, VerifiedIdToken};
+
+/// Path under which the issuer is served.
+pub const ISSUER_PATH: &str = "/oidc";
+
+/// The fake identity provider.
+#[derive(Clone)]
+pub struct Issuer {
+    key: SigningKey,
+    verifier: IdTokenVerifier,
+    seed: Seed,
+    clock: Clock,
+    client_id: String,
+    token_ttl_secs: u64,
+    public_url: Option<String>,
+    default_url: String,
+}
+
+/// Why the issuer could not start.
+#[derive(Debug, thiserror::Error)]
+pub enum IssuerError {
+    /// The signing key.
+    #[error(transparent)]
+    Key(#[from] keys::KeyError),
+    /// A trusted issuer's JWKS.
+    #[error(transparent)]
+    Trusted(#[from] verify::TrustedIssuerError),
+}
+
+impl Issuer {
+    /// Loads the key and the trusted issuers named by `config`.
+    pub async fn new(config: &Config, clock: Clock) -> Result<Issuer, IssuerError> {
+        let key = SigningKey::load(
+            &config.issuer.key,
+            &config.issuer.algorithm,
+            &config.fixtures,
+        )?;
+        let verifier = IdTokenVerifier::new(&key, &config.issuer).await?;
+        Ok(Issuer {
+            key,
+            verifier,
+            seed: Seed::new(&config.seed),
+            clock,
+            client_id: config.issuer.client_id.clone(),
+            token_ttl_secs: config.issuer.token_ttl_secs,
+            public_url: config.public_url.clone(),
+            default_url: config.default_issuer_url(),
+        })
+    }
+
+    /// The issuer URL (`iss`) for a request addressed to `base_url`.
+    pub fn issuer_url(&self, base_url: &str) -> String {
+        match &self.public_url {
+            Some(url) => format!("{}{ISSUER_PATH}", url.trim_end_matches('/')),
+            None => format!("{base_url}{ISSUER_PATH}"),
+        }
+    }
+
+    /// The issuer URL when no request is at hand (the `token` command).
+    pub fn default_issuer_url(&self) -> &str {
+        &self.default_url
+    }
+
+    /// Every `iss` the built-in issuer goes by for a request to `base_url`: the request's
+    /// own, the configured/default one, and the loopback aliases of a loopback host.
+    pub fn accepted_issuers(&self, base_url: &str) -> Vec<String> {
+        let mut accepted = vec![self.issuer_url(base_url), self.default_url.clone()];
+        if let Some((scheme, host)) = base_url.split_once("://") {
+            let port = host
+                .rsplit_once(':')
+                .map(|(_, p)| p)
+                .filter(|p| p.chars().all(|c| c.is_ascii_digit()));
+            let loopback = ["localhost", "127.0.0.1", "[::1]"];
+            let name = host.rsplit_once(':').map_or(host, |(h, _)| h);
+            if loopback.contains(&name) {
+                for alias in loopback {
+                    let host = port.map_or(alias.to_string(), |p| format!("{alias}:{p}"));
+                    accepted.push(format!("{scheme}://{host}{ISSUER_PATH}"));
+                }
+            }
+        }
+        accepted.dedup();
+        let mut seen = std::collections::HashSet::new();
+        accepted.retain(|a| seen.insert(a.clone()));
+        accepted
+    }
+
+    /// Mints an id token from `claims` with `issuer` as the default `iss`.
+    pub fn mint(&self, claims: Map<String, Value>, issuer: &str) -> Result<String, MintError> {
+        mint::mint_id_token(
+            &self.key,
+            &self.seed,
+            claims,
+            &MintDefaults {
+                issuer: issuer.to_string(),
+                audience: self.client_id.clone(),
+                ttl_secs: self.token_ttl_secs,
+                now: self.clock.unix(),
+            },
+        )
+    }
+
+    /// Seconds a minted token lives by default.
+    pub fn token_ttl_secs(&self) -> u64 {
+        self.token_ttl_secs
+    }
+
+    /// Verifies an idToken presented with a request to `base_url`.
+    pub fn verify(&self, token: &str, base_url: &str) -> Result<VerifiedIdToken, IdTokenError> {
+        self.verifier
+            .verify(token, &self.accepted_issuers(base_url), self.clock.unix())
+    }
+
+    /// The JWKS document.
+    pub fn jwks(&self) -> Value {
+        json!({ "keys": [self.key.jwk] })
+    }
+
+    /// The discovery document for a request to `base_url`.
+    pub fn discovery(&self, base_url: &str) -> Value {
+        let iss = self.issuer_url(base_url);
+        json!({
+            "issuer": iss,
+            "authorization_endpoint": format!("{iss}/authorize"),
+            "token_endpoint": format!("{iss}/token"),
+            "jwks_uri": format!("{iss}/jwks"),
+            "response_types_supported": ["code", "id_token"],
+            "subject_types_supported": ["public"],
+            "id_token_signing_alg_values_supported": [format!("{:?}", self.key.algorithm)],
+            "scopes_supported": ["openid", "email", "profile"],
+            "token_endpoint_auth_methods_supported": ["none", "client_secret_post", "client_secret_basic"],
+            "claims_supported": ["iss", "sub", "aud", "exp", "iat", "nbf", "nonce", "email", "email_verified", "name"],
+            "grant_types_supported": ["authorization_code"],
+        })
+    }
+}

@@ -1,0 +1,355 @@
+//! The serving stack: warp filters composed into one tree, turned into a tower service,
+//! wrapped in tower-http layers (request id, tracing, CORS, body limit, panic catching)
+//! and served by hyper-util with graceful shutdown.
+//!
+//! Owns every HTTP concern that is not an endpoint: unknown paths, wrong methods, and
+//! plain-text answers of the layers, all turned into the Dfns error shape here.
+
+use std::convert::Infallible;
+use std::future::Future;
+use std::net::SocketAddr;
+use std::pin::Pin;
+use std::task::{Context, Poll};
+use std::time::Duration;
+
+use bytes::Bytes;
+use http::{HeaderValue, Method, Request, Response, StatusCode};
+use http_body_util::combinators::UnsyncBoxBody;
+use http_body_util::{BodyExt, Full};
+use hyper_util::rt::{TokioExecutor, TokioIo};
+use hyper_util::server::conn::auto;
+use hyper_util::service::TowerToHyperService;
+use tokio::net::TcpListener;
+use tokio::sync::oneshot;
+use tower::{Service, ServiceBuilder};
+use tower_http::catch_panic::CatchPanicLayer;
+use tower_http::cors::{AllowOrigin, CorsLayer};
+use tower_http::limit::RequestBodyLimitLayer;
+use tower_http::map_response_body::MapResponseBodyLayer;
+use tower_http::request_id::{
+    MakeRequestId, PropagateRequestIdLayer, RequestId, SetRequestIdLayer,
+};
+use tower_http::trace::{DefaultMakeSpan, DefaultOnResponse, TraceLayer};
+use tracing::Level;
+use warp::Filter;
+
+use crate::app::App;
+use crate::body::MAX_BODY_BYTES;
+use crate::context::{request_context, RequestContext, REQUEST_ID_HEADER, SCENARIO_HEADER};
+use crate::dfns::error::ApiError;
+use crate::session::{RequestIds, SessionKey, SESSION_HEADER};
+
+type BoxError = Box<dyn std::error::Error + Send + Sync>;
+type ResponseBody = UnsyncBoxBody<Bytes, BoxError>;
+
+fn boxed_body<B>(body: B) -> ResponseBody
+where
+    B: http_body::Body<Data = Bytes> + Send + 'static,
+    B::Error: Into<BoxError>,
+{
+    body.map_err(Into::into).boxed_unsync()
+}
+
+/// Every route the mock serves, for telling a wrong method (405) from an unknown path (404).
+pub const ROUTES: &[(&str, &str)] = &[
+    ("POST", "/auth/registration/social"),
+    ("GET", "/oidc/.well-known/openid-configuration"),
+    ("GET", "/oidc/jwks"),
+    ("POST", "/oidc/token"),
+    ("GET", "/__mock/health"),
+];
+
+/// Request headers a browser may send cross-origin: the SDK's and the mock's own.
+pub const CORS_ALLOWED_HEADERS: &[&str] = &[
+    "content-type",
+    "authorization",
+    "x-dfns-sdk-version",
+    "x-dfns-useraction",
+    "x-dfns-appid",
+    "x-dfns-nonce",
+    "x-dfns-appsecret",
+    SCENARIO_HEADER,
+    SESSION_HEADER,
+];
+
+/// The whole filter tree: endpoints, then a fallback that answers 404/405 as Dfns errors.
+pub fn routes(
+    app: &App,
+) -> impl Filter<Extract = (warp::reply::Response,), Error = Infallible> + Clone {
+    crate::dfns::routes::filter(app.dfns.clone())
+        .or(crate::oidc::routes::filter(app.issuer.clone()))
+        .unify()
+        .or(crate::control::filter(app.clone()))
+        .unify()
+        .or(warp::method()
+            .and(warp::path::full())
+            .and(request_context())
+            .map(no_route))
+        .unify()
+}
+
+fn no_route(
+    method: Method,
+    path: warp::path::FullPath,
+    ctx: RequestContext,
+) -> warp::reply::Response {
+    let allowed: Vec<&str> = ROUTES
+        .iter()
+        .filter(|(_, p)| *p == path.as_str())
+        .map(|(m, _)| *m)
+        .collect();
+    if allowed.is_empty() {
+        ApiError::new(
+            StatusCode::NOT_FOUND,
+            format!("No route for {method} {}", path.as_str()),
+        )
+        .detail("path", path.as_str())
+        .into_response(&ctx.request_id)
+    } else {
+        let mut response = ApiError::new(
+            StatusCode::METHOD_NOT_ALLOWED,
+            format!(
+                "Method {method} is not allowed on {}; use {}",
+                path.as_str(),
+                allowed.join(", ")
+            ),
+        )
+        .detail("allowed", allowed.clone())
+        .into_response(&ctx.request_id);
+        if let Ok(allow) = HeaderValue::from_str(&allowed.join(", ")) {
+            response.headers_mut().insert(http::header::ALLOW, allow);
+        }
+        response
+    }
+}
+
+/// The CORS policy: configured origins (`*` for any), the SDK's headers, `X-Request-ID` exposed.
+fn cors(origins: &[String]) -> CorsLayer {
+    let allow_origin = if origins.iter().any(|o| o == "*") {
+        AllowOrigin::any()
+    } else {
+        AllowOrigin::list(origins.iter().filter_map(|o| HeaderValue::from_str(o).ok()))
+    };
+    CorsLayer::new()
+        .allow_origin(allow_origin)
+        .allow_methods([
+            Method::GET,
+            Method::POST,
+            Method::PUT,
+            Method::PATCH,
+            Method::DELETE,
+            Method::OPTIONS,
+        ])
+        .allow_headers(
+            CORS_ALLOWED_HEADERS
+                .iter()
+                .map(|h| http::HeaderName::from_static(h))
+                .collect::<Vec<_>>(),
+        )
+        .expose_headers([http::HeaderName::from_static(REQUEST_ID_HEADER)])
+        .max_age(Duration::from_secs(600))
+}
+
+/// Request ids from the session's deterministic sequence.
+#[derive(Clone)]
+struct SessionRequestIds(RequestIds);
+
+impl MakeRequestId for SessionRequestIds {
+    fn make_request_id<B>(&mut self, request: &Request<B>) -> Option<RequestId> {
+        let session = request
+            .headers()
+            .get(SESSION_HEADER)
+            .and_then(|v| v.to_str().ok());
+        let id = self.0.next(&SessionKey::from_header(session));
+        HeaderValue::from_str(&id).ok().map(RequestId::new)
+    }
+}
+
+/// Turns the plain-text error answers of the layers (413 from the body limit, 500 from a
+/// caught panic) into the Dfns error shape, carrying the request id.
+#[derive(Clone)]
+struct JsonErrors<S>(S);
+
+impl<S, ReqBody, ResBody> Service<Request<ReqBody>> for JsonErrors<S>
+where
+    S: Service<Request<ReqBody>, Response = Response<ResBody>>,
+    S::Future: Send + 'static,
+    ResBody: http_body::Body<Data = Bytes> + Send + 'static,
+    ResBody::Error: Into<BoxError>,
+{
+    type Response = Response<ResponseBody>;
+    type Error = S::Error;
+    type Future = Pin<Box<dyn Future<Output = Result<Self::Response, S::Error>> + Send>>;
+
+    fn poll_ready(&mut self, cx: &mut Context<'_>) -> Poll<Result<(), S::Error>> {
+        self.0.poll_ready(cx)
+    }
+
+    fn call(&mut self, request: Request<ReqBody>) -> Self::Future {
+        let id = request
+            .headers()
+            .get(REQUEST_ID_HEADER)
+            .and_then(|v| v.to_str().ok())
+            .unwrap_or("0")
+            .to_string();
+        let future = self.0.call(request);
+        Box::pin(async move {
+            let response = future.await?;
+            let is_json = crate::body::is_json_content_type(
+                response
+                    .headers()
+                    .get(http::header::CONTENT_TYPE)
+                    .and_then(|v| v.to_str().ok()),
+            );
+            let status = response.status();
+            if is_json || !(status.is_client_error() || status.is_server_error()) {
+                return Ok(response.map(boxed_body));
+            }
+            let message = match status {
+                StatusCode::PAYLOAD_TOO_LARGE => {
+                    format!("request body is larger than {MAX_BODY_BYTES} bytes")
+                }
+                StatusCode::INTERNAL_SERVER_ERROR => "Internal Server Error".to_string(),
+                other => other.canonical_reason().unwrap_or("Error").to_string(),
+            };
+            let body = serde_json::to_vec(&ApiError::new(status, message).body(&id))
+                .expect("JSON value serializes");
+            let (mut parts, _) = response.into_parts();
+            parts.headers.remove(http::header::CONTENT_LENGTH);
+            parts.headers.insert(
+                http::header::CONTENT_TYPE,
+                HeaderValue::from_static("application/json"),
+            );
+            Ok(Response::from_parts(
+                parts,
+                Full::new(Bytes::from(body))
+                    .map_err(|never| match never {})
+                    .boxed_unsync(),
+            ))
+        })
+    }
+}
+
+/// A running server.
+pub struct RunningServer {
+    /// The address it listens on (the real port when 0 was asked for).
+    pub addr: SocketAddr,
+    shutdown: Option<oneshot::Sender<()>>,
+    task: tokio::task::JoinHandle<()>,
+}
+
+impl RunningServer {
+    /// Stops accepting, lets in-flight requests finish (up to 10 s), and returns.
+    pub async fn shutdown(mut self) {
+        if let Some(tx) = self.shutdown.take() {
+            let _ = tx.send(());
+        }
+        let _ = (&mut self.task).await;
+    }
+
+    /// Waits until the server stops (after a shutdown signal).
+    pub async fn wait(mut self) {
+        let _ = (&mut self.task).await;
+    }
+
+    /// Stops the server when `signal` completes.
+    pub fn shutdown_on(&mut self, signal: impl Future<Output = ()> + Send + 'static) {
+        if let Some(tx) = self.shutdown.take() {
+            tokio::spawn(async move {
+                signal.await;
+                let _ = tx.send(());
+            });
+        }
+    }
+}
+
+/// Why the server could not start.
+#[derive(Debug, thiserror::Error)]
+#[error("cannot listen on {addr}: {source}")]
+pub struct BindError {
+    addr: SocketAddr,
+    source: std::io::Error,
+}
+
+/// Binds the configured address and serves `app` until shut down.
+pub async fn start(app: App) -> Result<RunningServer, BindError> {
+    let addr = SocketAddr::new(app.config.bind, app.config.port);
+    let listener = TcpListener::bind(addr)
+        .await
+        .map_err(|source| BindError { addr, source })?;
+    let addr = listener
+        .local_addr()
+        .map_err(|source| BindError { addr, source })?;
+
+    let service = ServiceBuilder::new()
+        .layer(SetRequestIdLayer::x_request_id(SessionRequestIds(
+            app.request_ids.clone(),
+        )))
+        .layer(PropagateRequestIdLayer::x_request_id())
+        .layer(
+            TraceLayer::new_for_http()
+                .make_span_with(DefaultMakeSpan::new().level(Level::INFO))
+                .on_response(DefaultOnResponse::new().level(Level::INFO)),
+        )
+        .layer(tower::layer::layer_fn(JsonErrors))
+        .layer(CatchPanicLayer::new())
+        .layer(cors(&app.config.cors_origins))
+        .layer(MapResponseBodyLayer::new(boxed_body))
+        .layer(RequestBodyLimitLayer::new(MAX_BODY_BYTES))
+        .service(warp::service(routes(&app)));
+
+    let (tx, mut rx) = oneshot::channel::<()>();
+    let task = tokio::spawn(async move {
+        let builder = auto::Builder::new(TokioExecutor::new());
+        let graceful = hyper_util::server::graceful::GracefulShutdown::new();
+        loop {
+            tokio::select! {
+                accepted = listener.accept() => {
+                    let Ok((stream, _peer)) = accepted else { continue };
+                    let service = TowerToHyperService::new(service.clone());
+                    let connection = builder.serve_connection_with_upgrades(TokioIo::new(stream), service).into_owned();
+                    let connection = graceful.watch(connection);
+                    tokio::spawn(async move {
+                        let _ = connection.await;
+                    });
+                }
+                _ = &mut rx => break,
+            }
+        }
+        drop(listener);
+        if tokio::time::timeout(Duration::from_secs(10), graceful.shutdown())
+            .await
+            .is_err()
+        {
+            tracing::warn!("in-flight requests did not finish within 10 s");
+        }
+    });
+    Ok(RunningServer {
+        addr,
+        shutdown: Some(tx),
+        task,
+    })
+}
+
+/// Completes on SIGINT or SIGTERM.
+pub async fn shutdown_signal() {
+    let ctrl_c = async {
+        let _ = tokio::signal::ctrl_c().await;
+    };
+    #[cfg(unix)]
+    let term = async {
+        match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
+            Ok(mut s) => {
+                s.recv().await;
+            }
+            Err(_) => std::future::pending::<()>().await,
+        }
+    };
+    #[cfg(not(unix))]
+    let term = std::future::pending::<()>();
+    tokio::select! {
+        _ = ctrl_c => {},
+        _ = term => {},
+    }
+    tracing::info!("shutting down: finishing in-flight requests");
+}
