@@ -55,7 +55,7 @@ impl SocialRequest {
 pub struct SocialIdentity {
     /// The org.
     pub org_id: String,
-    /// `us-…`, derived from (seed, org, issuer, subject).
+    /// `us-…`, derived from (seed, org, provider, subject).
     pub user_id: String,
     /// Email, or the subject when the token has none.
     pub username: String,
@@ -67,7 +67,7 @@ impl DfnsApi {
         let org_id = org_id.unwrap_or(&self.auth.org_id).to_string();
         let user_id = self
             .seed
-            .dfns_id("us", &[&org_id, &token.issuer, &token.subject]);
+            .dfns_id("us", &[&org_id, &token.provider, &token.subject]);
         let username = token
             .claim_str("email")
             .filter(|e| !e.is_empty())

@@ -14,6 +14,9 @@ use super::keys::SigningKey;
 use crate::clock::rfc3339;
 use crate::config::{IssuerConfig, TrustedIssuerConfig};
 
+/// The provider name of tokens from the built-in issuer.
+pub const BUILTIN_PROVIDER: &str = "dfns-mock";
+
 /// A public key an idToken may be signed with.
 #[derive(Clone)]
 struct VerificationKey {
@@ -46,6 +49,9 @@ pub struct VerifiedIdToken {
     pub claims: Map<String, Value>,
     /// `iss`.
     pub issuer: String,
+    /// Which trusted provider issued it: [`BUILTIN_PROVIDER`] for the built-in issuer
+    /// (whatever URL alias it was reached by), else the configured issuer URL.
+    pub provider: String,
     /// `sub`.
     pub subject: String,
 }
@@ -273,6 +279,7 @@ impl IdTokenVerifier {
             .ok_or(IdTokenError::MissingClaim("sub"))?
             .to_string();
         Ok(VerifiedIdToken {
+            provider: issuer.issuer.clone().unwrap_or_else(|| BUILTIN_PROVIDER.to_string()),
             issuer: iss.to_string(),
             subject,
             claims,
