@@ -1,0 +1,238 @@
+//! idToken verification as a relying party: every forged, expired or misdirected token is
+//! a 401 that names the failed check, checked against the mock's (frozen) clock.
+
+mod common;
+
+use common::*;
+use dfns_mock::config::{Config, TrustedIssuerConfig};
+use jsonwebtoken::{encode, Algorithm, EncodingKey, Header};
+use serde_json::{json, Map, Value};
+
+fn rs256(claims: &Map<String, Value>, kid: Option<&str>) -> String {
+    let mut header = Header::new(Algorithm::RS256);
+    header.kid = kid.map(String::from);
+    encode(&header, claims, &EncodingKey::from_rsa_pem(fixture("issuer-rs256.pem").as_bytes()).unwrap()).unwrap()
+}
+
+async fn builtin_kid(mock: &Mock) -> String {
+    let jwks: Value = mock.client.get(mock.url("/oidc/jwks")).send().await.unwrap().json().await.unwrap();
+    jwks["keys"][0]["kid"].as_str().unwrap().to_string()
+}
+
+/// Asserts a 401 whose details name `check` and whose message contains `fragment`.
+async fn rejected(mock: &Mock, token: &str, check: &str, fragment: &str) {
+    let (status, body) = mock.register(token, &[]).await;
+    assert_eq!(status, 401, "{check}: {body}");
+    assert_eq!(body["error"]["details"]["check"], check, "{body}");
+    assert_eq!(body["error"]["details"]["field"], "idToken");
+    let message = body["error"]["message"].as_str().unwrap();
+    assert!(message.contains(fragment), "{check}: `{message}` lacks `{fragment}`");
+}
+
+#[tokio::test]
+async fn the_mock_clock_decides_expiry() {
+    // Frozen in June 2026: a token valid then is accepted whatever the real date is.
+    let mock = Mock::start(frozen_config()).await;
+    let kid = builtin_kid(&mock).await;
+    let claims = valid_claims(&mock, FROZEN_UNIX);
+    let (status, body) = mock.register(&rs256(&claims, Some(&kid)), &[]).await;
+    assert_eq!(status, 200, "{body}");
+
+    // Expired 10 s ago: inside the 30 s leeway.
+    let mut within = claims.clone();
+    within.insert("exp".into(), json!(FROZEN_UNIX - 10));
+    assert_eq!(mock.register(&rs256(&within, Some(&kid)), &[]).await.0, 200);
+
+    let mut expired = claims.clone();
+    expired.insert("iat".into(), json!(FROZEN_UNIX - 7200));
+    expired.insert("exp".into(), json!(FROZEN_UNIX - 3600));
+    rejected(&mock, &rs256(&expired, Some(&kid)), "exp", "expired at 2026-06-08T11:00:00Z (now 2026-06-08T12:00:00Z, leeway 30s)").await;
+
+    let mut not_yet = claims.clone();
+    not_yet.insert("nbf".into(), json!(FROZEN_UNIX + 600));
+    rejected(&mock, &rs256(&not_yet, Some(&kid)), "nbf", "not valid before 2026-06-08T12:10:00Z").await;
+
+    let mut future = claims.clone();
+    future.insert("iat".into(), json!(FROZEN_UNIX + 600));
+    rejected(&mock, &rs256(&future, Some(&kid)), "iat", "issued in the future").await;
+
+    let mut no_exp = claims.clone();
+    no_exp.remove("exp");
+    rejected(&mock, &rs256(&no_exp, Some(&kid)), "claims", "`exp`").await;
+    mock.stop().await;
+}
+
+#[tokio::test]
+async fn forged_tokens_are_rejected_with_the_failed_check() {
+    let mock = Mock::start(config()).await;
+    let kid = builtin_kid(&mock).await;
+    let claims = valid_claims(&mock, now());
+    let good = rs256(&claims, Some(&kid));
+    assert_eq!(mock.register(&good, &[]).await.0, 200);
+
+    // alg none, unsigned.
+    let none = format!("{}.{}.", b64_json(&json!({ "alg": "none", "typ": "JWT" })), b64_json(&json!(claims)));
+    rejected(&mock, &none, "alg", "algorithm `none` is not allowed").await;
+
+    // HS256 keyed with the issuer's public key (the classic algorithm confusion).
+    let public_pem = {
+        use rsa::pkcs8::{DecodePrivateKey, EncodePublicKey};
+        rsa::RsaPrivateKey::from_pkcs8_pem(&fixture("issuer-rs256.pem"))
+            .unwrap()
+            .to_public_key()
+            .to_public_key_pem(rsa::pkcs8::LineEnding::LF)
+            .unwrap()
+    };
+    let mut header = Header::new(Algorithm::HS256);
+    header.kid = Some(kid.clone());
+    let hs = encode(&header, &claims, &EncodingKey::from_secret(public_pem.as_bytes())).unwrap();
+    rejected(&mock, &hs, "alg", "algorithm `HS256` is not allowed").await;
+
+    // An allowed algorithm that is not the key's.
+    let es_header = json!({ "alg": "ES256", "kid": kid });
+    let es = format!("{}.{}.AAAA", b64_json(&es_header), b64_json(&json!(claims)));
+    rejected(&mock, &es, "alg", "ES256").await;
+
+    // Unknown kid.
+    rejected(&mock, &rs256(&claims, Some("not-a-known-kid")), "kid", "unknown key id `not-a-known-kid`").await;
+
+    // Tampered payload: same header and signature, another subject.
+    let mut parts: Vec<String> = good.split('.').map(String::from).collect();
+    let mut evil = claims.clone();
+    evil.insert("sub".into(), json!("someone-else"));
+    parts[1] = b64_json(&json!(evil));
+    rejected(&mock, &parts.join("."), "signature", "signature is invalid").await;
+
+    // Signed by another RSA key under the built-in kid.
+    let other = rsa::RsaPrivateKey::new(&mut rand::rngs::OsRng, 2048).unwrap();
+    let other_pem = {
+        use rsa::pkcs8::EncodePrivateKey;
+        other.to_pkcs8_pem(rsa::pkcs8::LineEnding::LF).unwrap().to_string()
+    };
+    let mut header = Header::new(Algorithm::RS256);
+    header.kid = Some(kid.clone());
+    let foreign = encode(&header, &claims, &EncodingKey::from_rsa_pem(other_pem.as_bytes()).unwrap()).unwrap();
+    rejected(&mock, &foreign, "signature", "signature is invalid").await;
+
+    // Wrong issuer and audience.
+    let mut wrong_iss = claims.clone();
+    wrong_iss.insert("iss".into(), json!("https://accounts.evil.test"));
+    rejected(&mock, &rs256(&wrong_iss, Some(&kid)), "iss", "issuer `https://accounts.evil.test` is not trusted").await;
+    let mut wrong_aud = claims.clone();
+    wrong_aud.insert("aud".into(), json!(["someone-else", "another"]));
+    rejected(&mock, &rs256(&wrong_aud, Some(&kid)), "aud", r#"["someone-else","another"] is not accepted (accepted: dfns-mock-client)"#).await;
+
+    // Missing subject.
+    let mut no_sub = claims.clone();
+    no_sub.remove("sub");
+    rejected(&mock, &rs256(&no_sub, Some(&kid)), "claims", "`sub`").await;
+
+    // Garbage.
+    rejected(&mock, "not-a-jwt", "format", "three dot-separated parts").await;
+    rejected(&mock, "a.b.c", "format", "header is not").await;
+    rejected(&mock, &format!("{}.e30.x", b64_json(&json!({ "typ": "JWT" }))), "format", "no `alg`").await;
+    mock.stop().await;
+}
+
+#[tokio::test]
+async fn loopback_aliases_of_the_builtin_issuer_are_the_same_issuer() {
+    let mock = Mock::start(config()).await;
+    let port = mock.server.as_ref().unwrap().addr.port();
+    let mut claims = valid_claims(&mock, now());
+    let mut users = Vec::new();
+    for host in ["localhost", "127.0.0.1"] {
+        claims.insert("iss".into(), json!(format!("http://{host}:{port}/oidc")));
+        let (status, body) = mock.register(&rs256(&claims, None), &[]).await;
+        assert_eq!(status, 200, "{host}: {body}");
+        users.push(body["user"]["id"].clone());
+    }
+    assert_eq!(users[0], users[1]);
+    mock.stop().await;
+}
+
+#[tokio::test]
+async fn eddsa_issuer_signs_and_publishes_an_okp_key() {
+    let mut config = config();
+    config.issuer.algorithm = "EdDSA".into();
+    let mock = Mock::start(config).await;
+    let jwks: Value = mock.client.get(mock.url("/oidc/jwks")).send().await.unwrap().json().await.unwrap();
+    let key = &jwks["keys"][0];
+    assert_eq!((key["kty"].as_str(), key["crv"].as_str(), key["alg"].as_str()), (Some("OKP"), Some("Ed25519"), Some("EdDSA")));
+    let token = mock.mint(json!({})).await;
+    assert_eq!(jwt_part(&token, 0)["alg"], "EdDSA");
+    assert_eq!(mock.register(&token, &[]).await.0, 200);
+    mock.stop().await;
+}
+
+#[tokio::test]
+async fn extra_trusted_issuers_come_from_jwks_files() {
+    // An "external" IdP: the Ed25519 fixture key, published as a JWKS file.
+    let ed = dfns_mock::oidc::keys::SigningKey::from_pem(&fixture("issuer-ed25519.pem"), Algorithm::EdDSA).unwrap();
+    let dir = tempfile::tempdir().unwrap();
+    let jwks_path = dir.path().join("google.json");
+    std::fs::write(&jwks_path, json!({ "keys": [ed.jwk] }).to_string()).unwrap();
+    let config = Config {
+        issuer: dfns_mock::config::IssuerConfig {
+            trusted: vec![TrustedIssuerConfig {
+                issuer: "https://accounts.google.test".into(),
+                jwks: jwks_path.display().to_string(),
+            }],
+            audiences: vec!["dfns-mock-client".into(), "google-client".into()],
+            ..Default::default()
+        },
+        ..config()
+    };
+    let mock = Mock::start(config).await;
+    let mut claims = valid_claims(&mock, now());
+    claims.insert("iss".into(), json!("https://accounts.google.test"));
+    claims.insert("aud".into(), json!("google-client"));
+    let mut header = Header::new(Algorithm::EdDSA);
+    header.kid = Some(ed.kid.clone());
+    let token = encode(&header, &claims, ed.encoding()).unwrap();
+    let (status, body) = mock.register(&token, &[]).await;
+    assert_eq!(status, 200, "{body}");
+
+    // The external key does not vouch for the built-in issuer's name.
+    claims.insert("iss".into(), json!(mock.issuer()));
+    let token = encode(&header, &claims, ed.encoding()).unwrap();
+    rejected(&mock, &token, "kid", "unknown key id").await;
+    mock.stop().await;
+}
+
+#[tokio::test]
+async fn a_missing_trusted_jwks_is_a_start_up_error() {
+    let mut config = config();
+    config.issuer.trusted = vec![TrustedIssuerConfig {
+        issuer: "https://x.test".into(),
+        jwks: "/nonexistent/jwks.json".into(),
+    }];
+    let err = dfns_mock::app::App::new(config).await.err().expect("fails");
+    let message = err.to_string();
+    assert!(message.contains("https://x.test") && message.contains("/nonexistent/jwks.json"), "{message}");
+}
+
+#[tokio::test]
+async fn jwks_carries_kid_alg_use_and_an_x5c_certificate_of_the_same_key() {
+    let mock = Mock::start(config()).await;
+    let jwks: Value = mock.client.get(mock.url("/oidc/jwks")).send().await.unwrap().json().await.unwrap();
+    let key = &jwks["keys"][0];
+    assert_eq!(key["alg"], "RS256");
+    assert_eq!(key["use"], "sig");
+    assert!(key["kid"].as_str().unwrap().len() >= 43);
+    use base64::Engine;
+    let der = base64::engine::general_purpose::STANDARD
+        .decode(key["x5c"][0].as_str().unwrap())
+        .unwrap();
+    let (_, cert) = x509_parser::parse_x509_certificate(&der).expect("x5c is a DER certificate");
+    let spki = cert.public_key().parsed().unwrap();
+    let x509_parser::public_key::PublicKey::RSA(rsa) = spki else { panic!("not RSA") };
+    let n = base64::engine::general_purpose::URL_SAFE_NO_PAD.decode(key["n"].as_str().unwrap()).unwrap();
+    assert_eq!(rsa.modulus.iter().skip_while(|b| **b == 0).copied().collect::<Vec<_>>(), n);
+    assert!(cert.subject().to_string().contains("dfns-mock test issuer"));
+    // Same key, same certificate: the JWKS is byte-identical on every start.
+    let again = Mock::start(config()).await;
+    let jwks2: Value = again.client.get(again.url("/oidc/jwks")).send().await.unwrap().json().await.unwrap();
+    assert_eq!(jwks, jwks2);
+    mock.stop().await;
+    again.stop().await;
+}
