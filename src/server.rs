@@ -353,3 +353,34 @@ pub async fn shutdown_signal() {
     }
     tracing::info!("shutting down: finishing in-flight requests");
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[tokio::test]
+    async fn a_panicking_handler_becomes_a_json_500_with_the_request_id() {
+        let service = ServiceBuilder::new()
+            .layer(tower::layer::layer_fn(JsonErrors))
+            .layer(CatchPanicLayer::new())
+            .service_fn(|_: Request<Full<Bytes>>| async move {
+                if true {
+                    panic!("handler bug");
+                }
+                Ok::<_, Infallible>(Response::new(Full::new(Bytes::new())))
+            });
+        let request = Request::builder()
+            .header(REQUEST_ID_HEADER, "42")
+            .body(Full::new(Bytes::new()))
+            .unwrap();
+        let response = tower::ServiceExt::oneshot(service, request).await.unwrap();
+        assert_eq!(response.status(), StatusCode::INTERNAL_SERVER_ERROR);
+        assert_eq!(response.headers()[http::header::CONTENT_TYPE], "application/json");
+        let body = response.into_body().collect().await.unwrap().to_bytes();
+        let body: serde_json::Value = serde_json::from_slice(&body).unwrap();
+        assert_eq!(
+            body,
+            serde_json::json!({ "error": { "id": "42", "status": 500, "message": "Internal Server Error", "details": {} } })
+        );
+    }
+}
