@@ -36,7 +36,11 @@ fn stderr(output: &Output) -> String {
 }
 
 fn free_port() -> u16 {
-    std::net::TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port()
+    std::net::TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port()
 }
 
 /// A `dfns-mock serve` child process, killed on drop.
@@ -53,6 +57,7 @@ impl Drop for Served {
 }
 
 /// Starts the binary and waits for its JSON "listening" log line.
+#[allow(clippy::zombie_processes)] // `Served` kills and waits for it on drop
 fn serve(args: &[&str]) -> Served {
     let mut child = bin()
         .args(["serve", "--log-format", "json"])
@@ -66,7 +71,9 @@ fn serve(args: &[&str]) -> Served {
     loop {
         assert!(Instant::now() < deadline, "no listening line");
         let line = lines.next().expect("server printed its address").unwrap();
-        let Ok(log) = serde_json::from_str::<Value>(&line) else { continue };
+        let Ok(log) = serde_json::from_str::<Value>(&line) else {
+            continue;
+        };
         if let Some(addr) = log["fields"]["addr"].as_str() {
             let addr = addr.to_string();
             // Keep draining stdout so the child never blocks on a full pipe.
@@ -77,19 +84,38 @@ fn serve(args: &[&str]) -> Served {
 }
 
 fn claims(token: &str) -> Value {
-    let key = dfns_mock::oidc::keys::SigningKey::from_pem(&fixture("issuer-rs256.pem"), Algorithm::RS256).unwrap();
+    let key =
+        dfns_mock::oidc::keys::SigningKey::from_pem(&fixture("issuer-rs256.pem"), Algorithm::RS256)
+            .unwrap();
     let mut validation = Validation::new(Algorithm::RS256);
     validation.validate_aud = false;
     validation.validate_exp = false;
     validation.required_spec_claims.clear();
-    decode::<Value>(token, key.decoding(), &validation).expect("signed by the fixture key").claims
+    decode::<Value>(token, key.decoding(), &validation)
+        .expect("signed by the fixture key")
+        .claims
 }
 
 #[test]
 fn token_prints_a_signed_id_token_with_the_given_claims() {
     let output = run(bin().args([
-        "token", "--sub", "s-1", "--email", "a@b.test", "--aud", "my-app", "--iss", "https://idp.test", "--ttl", "120",
-        "--claim", "dfns_mock_scenario=happy", "--claim", "roles=[\"a\"]", "--claim", "age=7",
+        "token",
+        "--sub",
+        "s-1",
+        "--email",
+        "a@b.test",
+        "--aud",
+        "my-app",
+        "--iss",
+        "https://idp.test",
+        "--ttl",
+        "120",
+        "--claim",
+        "dfns_mock_scenario=happy",
+        "--claim",
+        "roles=[\"a\"]",
+        "--claim",
+        "age=7",
     ]));
     assert!(output.status.success(), "{}", stderr(&output));
     let claims = claims(&stdout(&output));
@@ -97,7 +123,10 @@ fn token_prints_a_signed_id_token_with_the_given_claims() {
     assert_eq!(claims["email"], "a@b.test");
     assert_eq!(claims["aud"], "my-app");
     assert_eq!(claims["iss"], "https://idp.test");
-    assert_eq!(claims["exp"].as_i64().unwrap() - claims["iat"].as_i64().unwrap(), 120);
+    assert_eq!(
+        claims["exp"].as_i64().unwrap() - claims["iat"].as_i64().unwrap(),
+        120
+    );
     assert_eq!(claims["dfns_mock_scenario"], "happy");
     assert_eq!(claims["roles"], json!(["a"]));
     assert_eq!(claims["age"], 7);
@@ -116,14 +145,24 @@ fn token_with_a_frozen_clock_is_the_same_every_time() {
 fn bad_claim_flags_are_errors() {
     let output = run(bin().args(["token", "--claim", "novalue"]));
     assert_eq!(output.status.code(), Some(1));
-    assert!(stderr(&output).contains("--claim `novalue` is not NAME=VALUE"), "{}", stderr(&output));
+    assert!(
+        stderr(&output).contains("--claim `novalue` is not NAME=VALUE"),
+        "{}",
+        stderr(&output)
+    );
 }
 
 #[tokio::test]
 async fn the_server_trusts_tokens_from_the_token_command() {
     let port = free_port().to_string();
     let served = serve(&["--port", &port]);
-    let token = stdout(&run(bin().args(["token", "--port", &port, "--email", "cli@example.com"])));
+    let token = stdout(&run(bin().args([
+        "token",
+        "--port",
+        &port,
+        "--email",
+        "cli@example.com",
+    ])));
     let client = reqwest::Client::new();
     let response = client
         .post(format!("http://{}/auth/registration/social", served.addr))
@@ -136,7 +175,9 @@ async fn the_server_trusts_tokens_from_the_token_command() {
     assert_eq!(body["user"]["name"], "cli@example.com");
 
     // An already expired token from the same command is refused.
-    let expired = stdout(&run(bin().args(["token", "--port", &port, "--ttl", "-3600"])));
+    let expired = stdout(&run(
+        bin().args(["token", "--port", &port, "--ttl", "-3600"])
+    ));
     let response = client
         .post(format!("http://{}/auth/registration/social", served.addr))
         .json(&json!({ "socialLoginProviderKind": "Oidc", "idToken": expired }))
@@ -150,7 +191,11 @@ async fn the_server_trusts_tokens_from_the_token_command() {
 fn port_zero_picks_a_free_port_and_logs_it() {
     let served = serve(&["--port", "0"]);
     assert!(!served.addr.ends_with(":0"), "{}", served.addr);
-    let output = run(bin().args(["healthcheck", "--url", &format!("http://{}/__mock/health", served.addr)]));
+    let output = run(bin().args([
+        "healthcheck",
+        "--url",
+        &format!("http://{}/__mock/health", served.addr),
+    ]));
     assert!(output.status.success(), "{}", stderr(&output));
 }
 
@@ -159,7 +204,11 @@ fn healthcheck_uses_the_configured_port_and_fails_when_nothing_answers() {
     let port = free_port().to_string();
     let output = run(bin().args(["healthcheck", "--port", &port, "--timeout", "2"]));
     assert_eq!(output.status.code(), Some(1));
-    assert!(stderr(&output).contains(&format!("127.0.0.1:{port}/__mock/health")), "{}", stderr(&output));
+    assert!(
+        stderr(&output).contains(&format!("127.0.0.1:{port}/__mock/health")),
+        "{}",
+        stderr(&output)
+    );
     let _served = serve(&["--port", &port]);
     let output = run(bin().args(["healthcheck"]).env("DFNS_MOCK_PORT", &port));
     assert!(output.status.success(), "{}", stderr(&output));
@@ -173,7 +222,10 @@ fn a_port_in_use_is_a_one_line_error() {
     assert_eq!(output.status.code(), Some(1));
     let err = stderr(&output);
     assert_eq!(err.lines().count(), 1, "{err}");
-    assert!(err.contains(&format!("cannot listen on 127.0.0.1:{port}")), "{err}");
+    assert!(
+        err.contains(&format!("cannot listen on 127.0.0.1:{port}")),
+        "{err}"
+    );
     assert!(!err.contains("panicked"), "{err}");
 }
 
@@ -181,7 +233,11 @@ fn a_port_in_use_is_a_one_line_error() {
 fn sigterm_shuts_down_cleanly() {
     let mut served = serve(&["--port", "0"]);
     let pid = served.child.id().to_string();
-    assert!(Command::new("kill").args(["-TERM", &pid]).status().unwrap().success());
+    assert!(Command::new("kill")
+        .args(["-TERM", &pid])
+        .status()
+        .unwrap()
+        .success());
     let deadline = Instant::now() + Duration::from_secs(10);
     loop {
         if let Some(status) = served.child.try_wait().unwrap() {
@@ -197,22 +253,39 @@ fn sigterm_shuts_down_cleanly() {
 fn configured_port(command: &mut Command, args: &[&str]) -> String {
     let output = run(command.arg("token").args(args));
     assert!(output.status.success(), "{}", stderr(&output));
-    claims(&stdout(&output))["iss"].as_str().unwrap().to_string()
+    claims(&stdout(&output))["iss"]
+        .as_str()
+        .unwrap()
+        .to_string()
 }
 
 #[test]
 fn configuration_layers_file_then_env_then_flags() {
     let dir = tempfile::tempdir().unwrap();
-    std::fs::write(dir.path().join("dfns-mock.toml"), "port = 1111\nseed = \"file\"\n[issuer]\nclient_id = \"from-file\"\n").unwrap();
+    std::fs::write(
+        dir.path().join("dfns-mock.toml"),
+        "port = 1111\nseed = \"file\"\n[issuer]\nclient_id = \"from-file\"\n",
+    )
+    .unwrap();
     std::fs::create_dir(dir.path().join("fixtures")).unwrap();
-    std::fs::copy(repo().join("fixtures/issuer-rs256.pem"), dir.path().join("fixtures/issuer-rs256.pem")).unwrap();
+    std::fs::copy(
+        repo().join("fixtures/issuer-rs256.pem"),
+        dir.path().join("fixtures/issuer-rs256.pem"),
+    )
+    .unwrap();
     let in_dir = || {
         let mut c = bin();
         c.current_dir(dir.path());
         c
     };
-    assert_eq!(configured_port(&mut in_dir(), &[]), "http://127.0.0.1:1111/oidc");
-    assert_eq!(configured_port(in_dir().env("DFNS_MOCK_PORT", "2222"), &[]), "http://127.0.0.1:2222/oidc");
+    assert_eq!(
+        configured_port(&mut in_dir(), &[]),
+        "http://127.0.0.1:1111/oidc"
+    );
+    assert_eq!(
+        configured_port(in_dir().env("DFNS_MOCK_PORT", "2222"), &[]),
+        "http://127.0.0.1:2222/oidc"
+    );
     assert_eq!(
         configured_port(in_dir().env("DFNS_MOCK_PORT", "2222"), &["--port", "3333"]),
         "http://127.0.0.1:3333/oidc"
@@ -220,10 +293,16 @@ fn configuration_layers_file_then_env_then_flags() {
     // Nested keys: the file's value, then DFNS_MOCK_ISSUER__CLIENT_ID.
     let aud = |c: &mut Command| claims(&stdout(&run(c.arg("token"))))["aud"].clone();
     assert_eq!(aud(&mut in_dir()), "from-file");
-    assert_eq!(aud(in_dir().env("DFNS_MOCK_ISSUER__CLIENT_ID", "from-env")), "from-env");
+    assert_eq!(
+        aud(in_dir().env("DFNS_MOCK_ISSUER__CLIENT_ID", "from-env")),
+        "from-env"
+    );
     // --config names another file, which replaces dfns-mock.toml.
     std::fs::write(dir.path().join("other.toml"), "port = 4444\n").unwrap();
-    assert_eq!(configured_port(&mut in_dir(), &["--config", "other.toml"]), "http://127.0.0.1:4444/oidc");
+    assert_eq!(
+        configured_port(&mut in_dir(), &["--config", "other.toml"]),
+        "http://127.0.0.1:4444/oidc"
+    );
 }
 
 #[test]
@@ -241,9 +320,18 @@ fn configuration_errors_name_the_key_and_the_file() {
     };
     check("bogus = 1\n", &["bogus", "bad.toml"]);
     check("port = \"eighty\"\n", &["port", "bad.toml"]);
-    check("[issuer]\nalgorithm = \"HS256\"\n", &["issuer.algorithm", "HS256"]);
-    check("[auth]\nattestation = \"maybe\"\n", &["auth.attestation", "maybe"]);
-    check("[auth]\nfirst_factor = [\"Retina\"]\n", &["auth.first_factor", "Retina"]);
+    check(
+        "[issuer]\nalgorithm = \"HS256\"\n",
+        &["issuer.algorithm", "HS256"],
+    );
+    check(
+        "[auth]\nattestation = \"maybe\"\n",
+        &["auth.attestation", "maybe"],
+    );
+    check(
+        "[auth]\nfirst_factor = [\"Retina\"]\n",
+        &["auth.first_factor", "Retina"],
+    );
     check("clock = \"yesterday\"\n", &["clock", "yesterday"]);
     check("[issuer]\nkey = \"/nope.pem\"\n", &["/nope.pem"]);
 
@@ -251,15 +339,45 @@ fn configuration_errors_name_the_key_and_the_file() {
     assert_eq!(output.status.code(), Some(1));
     assert!(stderr(&output).contains("/does/not/exist.toml"));
     let output = run(bin().arg("serve").env("DFNS_MOCK_PORT", "x"));
-    assert_eq!(output.status.code(), Some(2), "clap rejects a non-numeric port");
+    assert_eq!(
+        output.status.code(),
+        Some(2),
+        "clap rejects a non-numeric port"
+    );
 }
 
 #[test]
 fn help_lists_every_flag_with_its_env_var() {
     for (command, expected) in [
-        (vec!["serve", "--help"], vec!["--port", "DFNS_MOCK_PORT", "--seed", "DFNS_MOCK_SEED", "--clock", "DFNS_MOCK_CLOCK", "--config", "DFNS_MOCK_CONFIG"]),
-        (vec!["token", "--help"], vec!["--sub", "DFNS_MOCK_TOKEN_SUB", "--email", "--aud", "--iss", "--ttl", "--claim"]),
-        (vec!["healthcheck", "--help"], vec!["--url", "DFNS_MOCK_HEALTHCHECK_URL"]),
+        (
+            vec!["serve", "--help"],
+            vec![
+                "--port",
+                "DFNS_MOCK_PORT",
+                "--seed",
+                "DFNS_MOCK_SEED",
+                "--clock",
+                "DFNS_MOCK_CLOCK",
+                "--config",
+                "DFNS_MOCK_CONFIG",
+            ],
+        ),
+        (
+            vec!["token", "--help"],
+            vec![
+                "--sub",
+                "DFNS_MOCK_TOKEN_SUB",
+                "--email",
+                "--aud",
+                "--iss",
+                "--ttl",
+                "--claim",
+            ],
+        ),
+        (
+            vec!["healthcheck", "--help"],
+            vec!["--url", "DFNS_MOCK_HEALTHCHECK_URL"],
+        ),
         (vec!["--help"], vec!["serve", "token", "healthcheck"]),
     ] {
         let output = run(bin().args(&command));

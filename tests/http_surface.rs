@@ -7,8 +7,17 @@ mod common;
 use common::*;
 use serde_json::{json, Value};
 
-async fn raw(mock: &Mock, method: reqwest::Method, path: &str, content_type: Option<&str>, body: &str) -> (u16, reqwest::header::HeaderMap, Value) {
-    let mut request = mock.client.request(method, mock.url(path)).body(body.to_string());
+async fn raw(
+    mock: &Mock,
+    method: reqwest::Method,
+    path: &str,
+    content_type: Option<&str>,
+    body: &str,
+) -> (u16, reqwest::header::HeaderMap, Value) {
+    let mut request = mock
+        .client
+        .request(method, mock.url(path))
+        .body(body.to_string());
     if let Some(ct) = content_type {
         request = request.header("content-type", ct);
     }
@@ -16,14 +25,26 @@ async fn raw(mock: &Mock, method: reqwest::Method, path: &str, content_type: Opt
     let status = response.status().as_u16();
     let headers = response.headers().clone();
     let text = response.text().await.unwrap();
-    (status, headers, serde_json::from_str(&text).unwrap_or_else(|e| panic!("not JSON ({e}): {text}")))
+    (
+        status,
+        headers,
+        serde_json::from_str(&text).unwrap_or_else(|e| panic!("not JSON ({e}): {text}")),
+    )
 }
 
 fn assert_dfns_error(body: &Value, status: u16) {
     let error = &body["error"];
     assert_eq!(error["status"], status, "{body}");
-    assert!(error["message"].as_str().is_some_and(|m| !m.is_empty()), "{body}");
-    assert!(error["id"].as_str().is_some_and(|id| id.chars().all(|c| c.is_ascii_digit())), "{body}");
+    assert!(
+        error["message"].as_str().is_some_and(|m| !m.is_empty()),
+        "{body}"
+    );
+    assert!(
+        error["id"]
+            .as_str()
+            .is_some_and(|id| id.chars().all(|c| c.is_ascii_digit())),
+        "{body}"
+    );
     assert!(error["details"].is_object(), "{body}");
 }
 
@@ -56,14 +77,35 @@ async fn wrong_method_is_a_json_405_with_allow() {
 #[tokio::test]
 async fn content_type_must_be_json() {
     let mock = Mock::start(config()).await;
-    for ct in [None, Some("text/plain"), Some("application/x-www-form-urlencoded")] {
-        let (status, _, body) = raw(&mock, reqwest::Method::POST, "/auth/registration/social", ct, "{}").await;
+    for ct in [
+        None,
+        Some("text/plain"),
+        Some("application/x-www-form-urlencoded"),
+    ] {
+        let (status, _, body) = raw(
+            &mock,
+            reqwest::Method::POST,
+            "/auth/registration/social",
+            ct,
+            "{}",
+        )
+        .await;
         assert_eq!(status, 415, "{ct:?}");
         assert_dfns_error(&body, 415);
     }
     // Parameters and +json are fine (they reach validation: a 400 for the empty object).
-    for ct in ["application/json; charset=utf-8", "application/vnd.api+json"] {
-        let (status, _, _) = raw(&mock, reqwest::Method::POST, "/auth/registration/social", Some(ct), "{}").await;
+    for ct in [
+        "application/json; charset=utf-8",
+        "application/vnd.api+json",
+    ] {
+        let (status, _, _) = raw(
+            &mock,
+            reqwest::Method::POST,
+            "/auth/registration/social",
+            Some(ct),
+            "{}",
+        )
+        .await;
         assert_eq!(status, 400, "{ct}");
     }
     mock.stop().await;
@@ -84,7 +126,10 @@ async fn malformed_json_gives_the_parser_line_and_column() {
     assert_dfns_error(&body, 400);
     assert_eq!(body["error"]["details"]["line"], 3);
     assert_eq!(body["error"]["details"]["column"], 12);
-    assert!(body["error"]["message"].as_str().unwrap().contains("line 3 column 12"));
+    assert!(body["error"]["message"]
+        .as_str()
+        .unwrap()
+        .contains("line 3 column 12"));
     mock.stop().await;
 }
 
@@ -92,10 +137,20 @@ async fn malformed_json_gives_the_parser_line_and_column() {
 async fn bodies_over_64_kib_are_a_json_413_whether_announced_or_streamed() {
     let mock = Mock::start(config()).await;
     let big = format!("{{\"idToken\":\"{}\"}}", "a".repeat(70 * 1024));
-    let (status, headers, body) = raw(&mock, reqwest::Method::POST, "/auth/registration/social", Some("application/json"), &big).await;
+    let (status, headers, body) = raw(
+        &mock,
+        reqwest::Method::POST,
+        "/auth/registration/social",
+        Some("application/json"),
+        &big,
+    )
+    .await;
     assert_eq!(status, 413);
     assert_dfns_error(&body, 413);
-    assert_eq!(body["error"]["id"], headers["x-request-id"].to_str().unwrap());
+    assert_eq!(
+        body["error"]["id"],
+        headers["x-request-id"].to_str().unwrap()
+    );
 
     // Chunked (no content-length): the limit applies while reading.
     let (head, body) = chunked_post(&mock, "/auth/registration/social", 70).await;
@@ -108,7 +163,9 @@ async fn bodies_over_64_kib_are_a_json_413_whether_announced_or_streamed() {
 /// Sends `kib` KiB as a chunked body over a raw socket; returns (status line + headers, body).
 async fn chunked_post(mock: &Mock, path: &str, kib: usize) -> (String, String) {
     use tokio::io::{AsyncReadExt, AsyncWriteExt};
-    let mut stream = tokio::net::TcpStream::connect(mock.server.as_ref().unwrap().addr).await.unwrap();
+    let mut stream = tokio::net::TcpStream::connect(mock.server.as_ref().unwrap().addr)
+        .await
+        .unwrap();
     let head = format!(
         "POST {path} HTTP/1.1\r\nHost: localhost\r\nContent-Type: application/json\r\nTransfer-Encoding: chunked\r\nConnection: close\r\n\r\n"
     );
@@ -150,11 +207,26 @@ async fn cors_preflight_allows_the_sdk_and_mock_headers() {
     assert!(response.status().is_success(), "{}", response.status());
     let headers = response.headers();
     assert_eq!(headers["access-control-allow-origin"], "*");
-    let allowed = headers["access-control-allow-headers"].to_str().unwrap().to_ascii_lowercase();
-    for h in ["content-type", "authorization", "x-dfns-sdk-version", "x-dfns-useraction", "x-dfns-appid", "x-dfns-nonce", "x-dfns-mock-scenario", "x-dfns-mock-session"] {
+    let allowed = headers["access-control-allow-headers"]
+        .to_str()
+        .unwrap()
+        .to_ascii_lowercase();
+    for h in [
+        "content-type",
+        "authorization",
+        "x-dfns-sdk-version",
+        "x-dfns-useraction",
+        "x-dfns-appid",
+        "x-dfns-nonce",
+        "x-dfns-mock-scenario",
+        "x-dfns-mock-session",
+    ] {
         assert!(allowed.contains(h), "{h} not in {allowed}");
     }
-    assert!(headers["access-control-allow-methods"].to_str().unwrap().contains("POST"));
+    assert!(headers["access-control-allow-methods"]
+        .to_str()
+        .unwrap()
+        .contains("POST"));
 
     // The actual request exposes X-Request-ID to the page.
     let response = mock
@@ -165,7 +237,13 @@ async fn cors_preflight_allows_the_sdk_and_mock_headers() {
         .send()
         .await
         .unwrap();
-    assert_eq!(response.headers()["access-control-expose-headers"].to_str().unwrap().to_ascii_lowercase(), "x-request-id");
+    assert_eq!(
+        response.headers()["access-control-expose-headers"]
+            .to_str()
+            .unwrap()
+            .to_ascii_lowercase(),
+        "x-request-id"
+    );
     assert!(response.headers().contains_key("x-request-id"));
     mock.stop().await;
 }
@@ -178,13 +256,23 @@ async fn configured_origins_restrict_cors() {
     for (origin, allowed) in [("http://app.test:5173", true), ("http://evil.test", false)] {
         let response = mock
             .client
-            .request(reqwest::Method::OPTIONS, mock.url("/auth/registration/social"))
+            .request(
+                reqwest::Method::OPTIONS,
+                mock.url("/auth/registration/social"),
+            )
             .header("origin", origin)
             .header("access-control-request-method", "POST")
             .send()
             .await
             .unwrap();
-        assert_eq!(response.headers().get("access-control-allow-origin").is_some(), allowed, "{origin}");
+        assert_eq!(
+            response
+                .headers()
+                .get("access-control-allow-origin")
+                .is_some(),
+            allowed,
+            "{origin}"
+        );
     }
     mock.stop().await;
 }
@@ -205,10 +293,24 @@ async fn discovery_points_at_the_issuer_the_client_used() {
         .unwrap();
     assert_eq!(doc["issuer"], "https://mock.example.test/oidc");
     assert_eq!(doc["jwks_uri"], "https://mock.example.test/oidc/jwks");
-    assert_eq!(doc["token_endpoint"], "https://mock.example.test/oidc/token");
-    assert_eq!(doc["id_token_signing_alg_values_supported"], json!(["RS256"]));
+    assert_eq!(
+        doc["token_endpoint"],
+        "https://mock.example.test/oidc/token"
+    );
+    assert_eq!(
+        doc["id_token_signing_alg_values_supported"],
+        json!(["RS256"])
+    );
 
-    let direct: Value = mock.client.get(mock.url("/oidc/.well-known/openid-configuration")).send().await.unwrap().json().await.unwrap();
+    let direct: Value = mock
+        .client
+        .get(mock.url("/oidc/.well-known/openid-configuration"))
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
     assert_eq!(direct["issuer"], mock.issuer());
     mock.stop().await;
 }
@@ -218,7 +320,15 @@ async fn public_url_overrides_the_request_host() {
     let mut config = frozen_config();
     config.public_url = Some("https://idp.example.test/".into());
     let mock = Mock::start(config).await;
-    let doc: Value = mock.client.get(mock.url("/oidc/.well-known/openid-configuration")).send().await.unwrap().json().await.unwrap();
+    let doc: Value = mock
+        .client
+        .get(mock.url("/oidc/.well-known/openid-configuration"))
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
     assert_eq!(doc["issuer"], "https://idp.example.test/oidc");
     let token = mock.mint(json!({})).await;
     assert_eq!(jwt_part(&token, 1)["iss"], "https://idp.example.test/oidc");
@@ -246,7 +356,10 @@ async fn token_endpoint_fills_defaults_and_keeps_given_claims() {
     assert_eq!(claims["iat"], FROZEN_UNIX);
     assert_eq!(claims["exp"], FROZEN_UNIX + 3600);
     let sub = claims["sub"].as_str().unwrap();
-    assert!(sub.len() == 21 && sub.chars().all(|c| c.is_ascii_digit()), "{sub}");
+    assert!(
+        sub.len() == 21 && sub.chars().all(|c| c.is_ascii_digit()),
+        "{sub}"
+    );
 
     let token = mock
         .mint(json!({ "sub": "u-1", "nonce": "n-0S6_WzA2Mj", "aud": ["a", "b"], "groups": ["x"] }))
@@ -259,7 +372,13 @@ async fn token_endpoint_fills_defaults_and_keeps_given_claims() {
     assert_eq!(claims["groups"], json!(["x"]));
 
     // Same claims, frozen clock: the same token, byte for byte.
-    assert_eq!(token, mock.mint(json!({ "sub": "u-1", "nonce": "n-0S6_WzA2Mj", "aud": ["a", "b"], "groups": ["x"] })).await);
+    assert_eq!(
+        token,
+        mock.mint(
+            json!({ "sub": "u-1", "nonce": "n-0S6_WzA2Mj", "aud": ["a", "b"], "groups": ["x"] })
+        )
+        .await
+    );
     mock.stop().await;
 }
 
@@ -269,18 +388,47 @@ async fn token_endpoint_rejects_bad_claims_in_the_oauth_shape() {
     for (body, fragment) in [
         (json!({ "exp": "tomorrow" }), "claim `exp` must be a number"),
         (json!({ "sub": 5 }), "claim `sub` must be a string"),
-        (json!({ "aud": 5 }), "claim `aud` must be a string or an array"),
+        (
+            json!({ "aud": 5 }),
+            "claim `aud` must be a string or an array",
+        ),
         (json!([1]), "JSON object of claims"),
     ] {
         let (status, _, answer) = mock.post("/oidc/token", &body, &[]).await;
         assert_eq!(status, 400, "{body}");
         assert_eq!(answer["error"], "invalid_request");
-        assert!(answer["error_description"].as_str().unwrap().contains(fragment), "{answer}");
+        assert!(
+            answer["error_description"]
+                .as_str()
+                .unwrap()
+                .contains(fragment),
+            "{answer}"
+        );
     }
-    let (status, _, answer) = raw(&mock, reqwest::Method::POST, "/oidc/token", Some("application/json"), "{").await;
+    let (status, _, answer) = raw(
+        &mock,
+        reqwest::Method::POST,
+        "/oidc/token",
+        Some("application/json"),
+        "{",
+    )
+    .await;
     assert_eq!(status, 400);
-    assert!(answer["error_description"].as_str().unwrap().contains("line 1 column 1"), "{answer}");
-    let (status, _, answer) = raw(&mock, reqwest::Method::POST, "/oidc/token", Some("application/x-www-form-urlencoded"), "grant_type=authorization_code&code=x").await;
+    assert!(
+        answer["error_description"]
+            .as_str()
+            .unwrap()
+            .contains("line 1 column 1"),
+        "{answer}"
+    );
+    let (status, _, answer) = raw(
+        &mock,
+        reqwest::Method::POST,
+        "/oidc/token",
+        Some("application/x-www-form-urlencoded"),
+        "grant_type=authorization_code&code=x",
+    )
+    .await;
     assert_eq!(status, 400);
     assert_eq!(answer["error"], "unsupported_grant_type");
     mock.stop().await;
@@ -315,5 +463,8 @@ async fn in_flight_requests_finish_during_shutdown() {
     stream.read_to_string(&mut answer).await.unwrap();
     assert!(answer.starts_with("HTTP/1.1 200"), "{answer}");
     stopping.await.unwrap();
-    assert!(tokio::net::TcpStream::connect(addr).await.is_err(), "still accepting after shutdown");
+    assert!(
+        tokio::net::TcpStream::connect(addr).await.is_err(),
+        "still accepting after shutdown"
+    );
 }

@@ -11,11 +11,24 @@ use serde_json::{json, Map, Value};
 fn rs256(claims: &Map<String, Value>, kid: Option<&str>) -> String {
     let mut header = Header::new(Algorithm::RS256);
     header.kid = kid.map(String::from);
-    encode(&header, claims, &EncodingKey::from_rsa_pem(fixture("issuer-rs256.pem").as_bytes()).unwrap()).unwrap()
+    encode(
+        &header,
+        claims,
+        &EncodingKey::from_rsa_pem(fixture("issuer-rs256.pem").as_bytes()).unwrap(),
+    )
+    .unwrap()
 }
 
 async fn builtin_kid(mock: &Mock) -> String {
-    let jwks: Value = mock.client.get(mock.url("/oidc/jwks")).send().await.unwrap().json().await.unwrap();
+    let jwks: Value = mock
+        .client
+        .get(mock.url("/oidc/jwks"))
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
     jwks["keys"][0]["kid"].as_str().unwrap().to_string()
 }
 
@@ -26,7 +39,10 @@ async fn rejected(mock: &Mock, token: &str, check: &str, fragment: &str) {
     assert_eq!(body["error"]["details"]["check"], check, "{body}");
     assert_eq!(body["error"]["details"]["field"], "idToken");
     let message = body["error"]["message"].as_str().unwrap();
-    assert!(message.contains(fragment), "{check}: `{message}` lacks `{fragment}`");
+    assert!(
+        message.contains(fragment),
+        "{check}: `{message}` lacks `{fragment}`"
+    );
 }
 
 #[tokio::test]
@@ -46,15 +62,33 @@ async fn the_mock_clock_decides_expiry() {
     let mut expired = claims.clone();
     expired.insert("iat".into(), json!(FROZEN_UNIX - 7200));
     expired.insert("exp".into(), json!(FROZEN_UNIX - 3600));
-    rejected(&mock, &rs256(&expired, Some(&kid)), "exp", "expired at 2026-06-08T11:00:00Z (now 2026-06-08T12:00:00Z, leeway 30s)").await;
+    rejected(
+        &mock,
+        &rs256(&expired, Some(&kid)),
+        "exp",
+        "expired at 2026-06-08T11:00:00Z (now 2026-06-08T12:00:00Z, leeway 30s)",
+    )
+    .await;
 
     let mut not_yet = claims.clone();
     not_yet.insert("nbf".into(), json!(FROZEN_UNIX + 600));
-    rejected(&mock, &rs256(&not_yet, Some(&kid)), "nbf", "not valid before 2026-06-08T12:10:00Z").await;
+    rejected(
+        &mock,
+        &rs256(&not_yet, Some(&kid)),
+        "nbf",
+        "not valid before 2026-06-08T12:10:00Z",
+    )
+    .await;
 
     let mut future = claims.clone();
     future.insert("iat".into(), json!(FROZEN_UNIX + 600));
-    rejected(&mock, &rs256(&future, Some(&kid)), "iat", "issued in the future").await;
+    rejected(
+        &mock,
+        &rs256(&future, Some(&kid)),
+        "iat",
+        "issued in the future",
+    )
+    .await;
 
     let mut no_exp = claims.clone();
     no_exp.remove("exp");
@@ -71,7 +105,11 @@ async fn forged_tokens_are_rejected_with_the_failed_check() {
     assert_eq!(mock.register(&good, &[]).await.0, 200);
 
     // alg none, unsigned.
-    let none = format!("{}.{}.", b64_json(&json!({ "alg": "none", "typ": "JWT" })), b64_json(&json!(claims)));
+    let none = format!(
+        "{}.{}.",
+        b64_json(&json!({ "alg": "none", "typ": "JWT" })),
+        b64_json(&json!(claims))
+    );
     rejected(&mock, &none, "alg", "algorithm `none` is not allowed").await;
 
     // HS256 keyed with the issuer's public key (the classic algorithm confusion).
@@ -85,7 +123,12 @@ async fn forged_tokens_are_rejected_with_the_failed_check() {
     };
     let mut header = Header::new(Algorithm::HS256);
     header.kid = Some(kid.clone());
-    let hs = encode(&header, &claims, &EncodingKey::from_secret(public_pem.as_bytes())).unwrap();
+    let hs = encode(
+        &header,
+        &claims,
+        &EncodingKey::from_secret(public_pem.as_bytes()),
+    )
+    .unwrap();
     rejected(&mock, &hs, "alg", "algorithm `HS256` is not allowed").await;
 
     // An allowed algorithm that is not the key's.
@@ -94,7 +137,13 @@ async fn forged_tokens_are_rejected_with_the_failed_check() {
     rejected(&mock, &es, "alg", "ES256").await;
 
     // Unknown kid.
-    rejected(&mock, &rs256(&claims, Some("not-a-known-kid")), "kid", "unknown key id `not-a-known-kid`").await;
+    rejected(
+        &mock,
+        &rs256(&claims, Some("not-a-known-kid")),
+        "kid",
+        "unknown key id `not-a-known-kid`",
+    )
+    .await;
 
     // Tampered payload: same header and signature, another subject.
     let mut parts: Vec<String> = good.split('.').map(String::from).collect();
@@ -107,20 +156,40 @@ async fn forged_tokens_are_rejected_with_the_failed_check() {
     let other = rsa::RsaPrivateKey::new(&mut rand::rngs::OsRng, 2048).unwrap();
     let other_pem = {
         use rsa::pkcs8::EncodePrivateKey;
-        other.to_pkcs8_pem(rsa::pkcs8::LineEnding::LF).unwrap().to_string()
+        other
+            .to_pkcs8_pem(rsa::pkcs8::LineEnding::LF)
+            .unwrap()
+            .to_string()
     };
     let mut header = Header::new(Algorithm::RS256);
     header.kid = Some(kid.clone());
-    let foreign = encode(&header, &claims, &EncodingKey::from_rsa_pem(other_pem.as_bytes()).unwrap()).unwrap();
+    let foreign = encode(
+        &header,
+        &claims,
+        &EncodingKey::from_rsa_pem(other_pem.as_bytes()).unwrap(),
+    )
+    .unwrap();
     rejected(&mock, &foreign, "signature", "signature is invalid").await;
 
     // Wrong issuer and audience.
     let mut wrong_iss = claims.clone();
     wrong_iss.insert("iss".into(), json!("https://accounts.evil.test"));
-    rejected(&mock, &rs256(&wrong_iss, Some(&kid)), "iss", "issuer `https://accounts.evil.test` is not trusted").await;
+    rejected(
+        &mock,
+        &rs256(&wrong_iss, Some(&kid)),
+        "iss",
+        "issuer `https://accounts.evil.test` is not trusted",
+    )
+    .await;
     let mut wrong_aud = claims.clone();
     wrong_aud.insert("aud".into(), json!(["someone-else", "another"]));
-    rejected(&mock, &rs256(&wrong_aud, Some(&kid)), "aud", r#"["someone-else","another"] is not accepted (accepted: dfns-mock-client)"#).await;
+    rejected(
+        &mock,
+        &rs256(&wrong_aud, Some(&kid)),
+        "aud",
+        r#"["someone-else","another"] is not accepted (accepted: dfns-mock-client)"#,
+    )
+    .await;
 
     // Missing subject.
     let mut no_sub = claims.clone();
@@ -130,7 +199,13 @@ async fn forged_tokens_are_rejected_with_the_failed_check() {
     // Garbage.
     rejected(&mock, "not-a-jwt", "format", "three dot-separated parts").await;
     rejected(&mock, "a.b.c", "format", "header is not").await;
-    rejected(&mock, &format!("{}.e30.x", b64_json(&json!({ "typ": "JWT" }))), "format", "no `alg`").await;
+    rejected(
+        &mock,
+        &format!("{}.e30.x", b64_json(&json!({ "typ": "JWT" }))),
+        "format",
+        "no `alg`",
+    )
+    .await;
     mock.stop().await;
 }
 
@@ -155,9 +230,24 @@ async fn eddsa_issuer_signs_and_publishes_an_okp_key() {
     let mut config = config();
     config.issuer.algorithm = "EdDSA".into();
     let mock = Mock::start(config).await;
-    let jwks: Value = mock.client.get(mock.url("/oidc/jwks")).send().await.unwrap().json().await.unwrap();
+    let jwks: Value = mock
+        .client
+        .get(mock.url("/oidc/jwks"))
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
     let key = &jwks["keys"][0];
-    assert_eq!((key["kty"].as_str(), key["crv"].as_str(), key["alg"].as_str()), (Some("OKP"), Some("Ed25519"), Some("EdDSA")));
+    assert_eq!(
+        (
+            key["kty"].as_str(),
+            key["crv"].as_str(),
+            key["alg"].as_str()
+        ),
+        (Some("OKP"), Some("Ed25519"), Some("EdDSA"))
+    );
     let token = mock.mint(json!({})).await;
     assert_eq!(jwt_part(&token, 0)["alg"], "EdDSA");
     assert_eq!(mock.register(&token, &[]).await.0, 200);
@@ -167,7 +257,11 @@ async fn eddsa_issuer_signs_and_publishes_an_okp_key() {
 #[tokio::test]
 async fn extra_trusted_issuers_come_from_jwks_files() {
     // An "external" IdP: the Ed25519 fixture key, published as a JWKS file.
-    let ed = dfns_mock::oidc::keys::SigningKey::from_pem(&fixture("issuer-ed25519.pem"), Algorithm::EdDSA).unwrap();
+    let ed = dfns_mock::oidc::keys::SigningKey::from_pem(
+        &fixture("issuer-ed25519.pem"),
+        Algorithm::EdDSA,
+    )
+    .unwrap();
     let dir = tempfile::tempdir().unwrap();
     let jwks_path = dir.path().join("google.json");
     std::fs::write(&jwks_path, json!({ "keys": [ed.jwk] }).to_string()).unwrap();
@@ -208,13 +302,24 @@ async fn a_missing_trusted_jwks_is_a_start_up_error() {
     }];
     let err = dfns_mock::app::App::new(config).await.err().expect("fails");
     let message = err.to_string();
-    assert!(message.contains("https://x.test") && message.contains("/nonexistent/jwks.json"), "{message}");
+    assert!(
+        message.contains("https://x.test") && message.contains("/nonexistent/jwks.json"),
+        "{message}"
+    );
 }
 
 #[tokio::test]
 async fn jwks_carries_kid_alg_use_and_an_x5c_certificate_of_the_same_key() {
     let mock = Mock::start(config()).await;
-    let jwks: Value = mock.client.get(mock.url("/oidc/jwks")).send().await.unwrap().json().await.unwrap();
+    let jwks: Value = mock
+        .client
+        .get(mock.url("/oidc/jwks"))
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
     let key = &jwks["keys"][0];
     assert_eq!(key["alg"], "RS256");
     assert_eq!(key["use"], "sig");
@@ -225,13 +330,32 @@ async fn jwks_carries_kid_alg_use_and_an_x5c_certificate_of_the_same_key() {
         .unwrap();
     let (_, cert) = x509_parser::parse_x509_certificate(&der).expect("x5c is a DER certificate");
     let spki = cert.public_key().parsed().unwrap();
-    let x509_parser::public_key::PublicKey::RSA(rsa) = spki else { panic!("not RSA") };
-    let n = base64::engine::general_purpose::URL_SAFE_NO_PAD.decode(key["n"].as_str().unwrap()).unwrap();
-    assert_eq!(rsa.modulus.iter().skip_while(|b| **b == 0).copied().collect::<Vec<_>>(), n);
+    let x509_parser::public_key::PublicKey::RSA(rsa) = spki else {
+        panic!("not RSA")
+    };
+    let n = base64::engine::general_purpose::URL_SAFE_NO_PAD
+        .decode(key["n"].as_str().unwrap())
+        .unwrap();
+    assert_eq!(
+        rsa.modulus
+            .iter()
+            .skip_while(|b| **b == 0)
+            .copied()
+            .collect::<Vec<_>>(),
+        n
+    );
     assert!(cert.subject().to_string().contains("dfns-mock test issuer"));
     // Same key, same certificate: the JWKS is byte-identical on every start.
     let again = Mock::start(config()).await;
-    let jwks2: Value = again.client.get(again.url("/oidc/jwks")).send().await.unwrap().json().await.unwrap();
+    let jwks2: Value = again
+        .client
+        .get(again.url("/oidc/jwks"))
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
     assert_eq!(jwks, jwks2);
     mock.stop().await;
     again.stop().await;

@@ -22,7 +22,11 @@ async fn happy_path_matches_the_contract_field_by_field() {
     let mock = Mock::start(frozen_config()).await;
     let token = mock.mint(json!({ "email": "jane@example.co" })).await;
     let (status, headers, body) = mock
-        .post(PATH, &json!({ "socialLoginProviderKind": "Oidc", "idToken": token }), &[])
+        .post(
+            PATH,
+            &json!({ "socialLoginProviderKind": "Oidc", "idToken": token }),
+            &[],
+        )
         .await;
     assert_eq!(status, 200, "{body}");
     assert!(headers.get("x-request-id").is_some());
@@ -44,7 +48,9 @@ async fn happy_path_matches_the_contract_field_by_field() {
     );
     let user_id = body["user"]["id"].as_str().unwrap();
     assert!(
-        regex::Regex::new(r"^us-[a-z0-9]{5}-[a-z0-9]{5}-[a-z0-9]{16}$").unwrap().is_match(user_id),
+        regex::Regex::new(r"^us-[a-z0-9]{5}-[a-z0-9]{5}-[a-z0-9]{16}$")
+            .unwrap()
+            .is_match(user_id),
         "{user_id}"
     );
     assert_eq!(body["user"]["name"], "jane@example.co");
@@ -53,11 +59,18 @@ async fn happy_path_matches_the_contract_field_by_field() {
 
     let challenge = body["challenge"].as_str().unwrap();
     assert_eq!(challenge.len(), 43);
-    let decoded = URL_SAFE_NO_PAD.decode(challenge).expect("unpadded base64url");
+    let decoded = URL_SAFE_NO_PAD
+        .decode(challenge)
+        .expect("unpadded base64url");
     assert_eq!(decoded.len(), 32);
-    assert!(decoded.iter().all(|b| b.is_ascii_hexdigit() && !b.is_ascii_uppercase()));
+    assert!(decoded
+        .iter()
+        .all(|b| b.is_ascii_hexdigit() && !b.is_ascii_uppercase()));
 
-    assert_eq!(body["rp"], json!({ "id": "localhost", "name": "dfns-mock" }));
+    assert_eq!(
+        body["rp"],
+        json!({ "id": "localhost", "name": "dfns-mock" })
+    );
     assert_eq!(
         body["supportedCredentialKinds"],
         json!({ "firstFactor": ["Fido2", "Key"], "secondFactor": ["Fido2", "Key"] })
@@ -96,7 +109,8 @@ async fn happy_path_matches_the_contract_field_by_field() {
     let mut validation = jsonwebtoken::Validation::new(jsonwebtoken::Algorithm::EdDSA);
     validation.validate_exp = false;
     validation.set_audience(&["dfns:auth:user"]);
-    jsonwebtoken::decode::<Value>(temp, app.dfns.signer().decoding(), &validation).expect("signature verifies");
+    jsonwebtoken::decode::<Value>(temp, app.dfns.signer().decoding(), &validation)
+        .expect("signature verifies");
     mock.stop().await;
 }
 
@@ -105,11 +119,19 @@ async fn org_id_in_the_body_scopes_the_user_and_the_token() {
     let mock = Mock::start(config()).await;
     let token = mock.mint(json!({ "sub": "same-person" })).await;
     let (_, _, default_org) = mock
-        .post(PATH, &json!({ "socialLoginProviderKind": "Oidc", "idToken": token }), &[])
+        .post(
+            PATH,
+            &json!({ "socialLoginProviderKind": "Oidc", "idToken": token }),
+            &[],
+        )
         .await;
     let org = "or-abcde-fghij-0123456789abcdef";
     let (status, _, body) = mock
-        .post(PATH, &json!({ "socialLoginProviderKind": "Oidc", "idToken": token, "orgId": org }), &[])
+        .post(
+            PATH,
+            &json!({ "socialLoginProviderKind": "Oidc", "idToken": token, "orgId": org }),
+            &[],
+        )
         .await;
     assert_eq!(status, 200, "{body}");
     assert_ne!(body["user"]["id"], default_org["user"]["id"]);
@@ -134,9 +156,15 @@ async fn configuration_shapes_the_options_and_totp_gets_an_otpauth_url() {
     let token = mock.mint(json!({ "email": "tom@example.com" })).await;
     let (status, body) = mock.register(&token, &[]).await;
     assert_eq!(status, 200);
-    assert_eq!(body["supportedCredentialKinds"], json!({ "firstFactor": ["Fido2"], "secondFactor": ["Totp"] }));
+    assert_eq!(
+        body["supportedCredentialKinds"],
+        json!({ "firstFactor": ["Fido2"], "secondFactor": ["Totp"] })
+    );
     assert_eq!(body["attestation"], "none");
-    assert_eq!(body["pubKeyCredParams"][0], json!({ "type": "public-key", "alg": -8 }));
+    assert_eq!(
+        body["pubKeyCredParams"][0],
+        json!({ "type": "public-key", "alg": -8 })
+    );
     assert_eq!(
         body["authenticatorSelection"],
         json!({ "authenticatorAttachment": "platform", "residentKey": "preferred", "requireResidentKey": false, "userVerification": "required" })
@@ -151,17 +179,72 @@ async fn configuration_shapes_the_options_and_totp_gets_an_otpauth_url() {
 /// (body, status, field named in details, fragment of the message)
 fn invalid_bodies(token: &str) -> Vec<(Value, u16, &'static str, &'static str)> {
     vec![
-        (json!({ "idToken": token }), 400, "socialLoginProviderKind", "is required"),
-        (json!({ "socialLoginProviderKind": "Oidc" }), 400, "idToken", "is required"),
-        (json!({ "socialLoginProviderKind": "Google", "idToken": token }), 400, "socialLoginProviderKind", "must be one of: Oidc"),
-        (json!({ "socialLoginProviderKind": 1, "idToken": token }), 400, "socialLoginProviderKind", "must be a string"),
-        (json!({ "socialLoginProviderKind": "Oidc", "idToken": "" }), 400, "idToken", "at least 1"),
-        (json!({ "socialLoginProviderKind": "Oidc", "idToken": ["x"] }), 400, "idToken", "must be a string"),
-        (json!({ "socialLoginProviderKind": "Oidc", "idToken": token, "orgId": "" }), 400, "orgId", "at least 1"),
-        (json!({ "socialLoginProviderKind": "Oidc", "idToken": token, "orgId": "or-".to_string() + &"a".repeat(62) }), 400, "orgId", "at most 64"),
-        (json!({ "socialLoginProviderKind": "Oidc", "idToken": token, "orgId": "org-1" }), 400, "orgId", "must match"),
-        (json!({ "socialLoginProviderKind": "Oidc", "idToken": token, "orgId": "or-ABCDE-fghij-0123456789abcdef" }), 400, "orgId", "must match"),
-        (json!({ "socialLoginProviderKind": "Oidc", "idToken": token, "orgID": "x" }), 400, "orgID", "not a known field"),
+        (
+            json!({ "idToken": token }),
+            400,
+            "socialLoginProviderKind",
+            "is required",
+        ),
+        (
+            json!({ "socialLoginProviderKind": "Oidc" }),
+            400,
+            "idToken",
+            "is required",
+        ),
+        (
+            json!({ "socialLoginProviderKind": "Google", "idToken": token }),
+            400,
+            "socialLoginProviderKind",
+            "must be one of: Oidc",
+        ),
+        (
+            json!({ "socialLoginProviderKind": 1, "idToken": token }),
+            400,
+            "socialLoginProviderKind",
+            "must be a string",
+        ),
+        (
+            json!({ "socialLoginProviderKind": "Oidc", "idToken": "" }),
+            400,
+            "idToken",
+            "at least 1",
+        ),
+        (
+            json!({ "socialLoginProviderKind": "Oidc", "idToken": ["x"] }),
+            400,
+            "idToken",
+            "must be a string",
+        ),
+        (
+            json!({ "socialLoginProviderKind": "Oidc", "idToken": token, "orgId": "" }),
+            400,
+            "orgId",
+            "at least 1",
+        ),
+        (
+            json!({ "socialLoginProviderKind": "Oidc", "idToken": token, "orgId": "or-".to_string() + &"a".repeat(62) }),
+            400,
+            "orgId",
+            "at most 64",
+        ),
+        (
+            json!({ "socialLoginProviderKind": "Oidc", "idToken": token, "orgId": "org-1" }),
+            400,
+            "orgId",
+            "must match",
+        ),
+        (
+            json!({ "socialLoginProviderKind": "Oidc", "idToken": token, "orgId": "or-ABCDE-fghij-0123456789abcdef" }),
+            400,
+            "orgId",
+            "must match",
+        ),
+        (
+            json!({ "socialLoginProviderKind": "Oidc", "idToken": token, "orgID": "x" }),
+            400,
+            "orgID",
+            "not a known field",
+        ),
     ]
 }
 
@@ -175,8 +258,14 @@ async fn every_validation_error_is_a_400_naming_the_field() {
         let error = &answer["error"];
         assert_eq!(error["status"], status);
         assert_eq!(error["details"]["field"], field, "{answer}");
-        assert!(error["message"].as_str().unwrap().contains(fragment), "{answer}");
-        assert!(error["message"].as_str().unwrap().starts_with(field), "{answer}");
+        assert!(
+            error["message"].as_str().unwrap().contains(fragment),
+            "{answer}"
+        );
+        assert!(
+            error["message"].as_str().unwrap().starts_with(field),
+            "{answer}"
+        );
         let id = error["id"].as_str().unwrap();
         assert!(id.chars().all(|c| c.is_ascii_digit()) && !id.is_empty());
         assert_eq!(headers["x-request-id"].to_str().unwrap(), id);
@@ -187,7 +276,9 @@ async fn every_validation_error_is_a_400_naming_the_field() {
 #[tokio::test]
 async fn several_violations_are_all_listed() {
     let mock = Mock::start(config()).await;
-    let (status, _, answer) = mock.post(PATH, &json!({ "orgId": 5, "x": true }), &[]).await;
+    let (status, _, answer) = mock
+        .post(PATH, &json!({ "orgId": 5, "x": true }), &[])
+        .await;
     assert_eq!(status, 400);
     let fields: Vec<&str> = answer["error"]["details"]["errors"]
         .as_array()
@@ -205,7 +296,10 @@ async fn a_non_object_body_is_a_400() {
     for body in [json!([1, 2]), json!("token"), json!(null)] {
         let (status, _, answer) = mock.post(PATH, &body, &[]).await;
         assert_eq!(status, 400, "{answer}");
-        assert!(answer["error"]["message"].as_str().unwrap().contains("must be a JSON object"));
+        assert!(answer["error"]["message"]
+            .as_str()
+            .unwrap()
+            .contains("must be a JSON object"));
     }
     mock.stop().await;
 }
@@ -224,7 +318,10 @@ async fn transcript(config: Config, sessions: &[&str]) -> Vec<String> {
             .send()
             .await
             .unwrap();
-        let id = response.headers()["x-request-id"].to_str().unwrap().to_string();
+        let id = response.headers()["x-request-id"]
+            .to_str()
+            .unwrap()
+            .to_string();
         bodies.push(format!("{id} {}", response.text().await.unwrap()));
     }
     mock.stop().await;
@@ -239,7 +336,14 @@ async fn frozen_clock_gives_byte_identical_answers_across_fresh_servers() {
     // A second challenge for the same user in the same session differs from the first.
     assert_ne!(first[0], first[1]);
     // A different seed changes everything.
-    let other = transcript(Config { seed: "other".into(), ..frozen_config() }, &["a"]).await;
+    let other = transcript(
+        Config {
+            seed: "other".into(),
+            ..frozen_config()
+        },
+        &["a"],
+    )
+    .await;
     assert_ne!(other[0], first[0]);
 }
 

@@ -279,7 +279,10 @@ impl IdTokenVerifier {
             .ok_or(IdTokenError::MissingClaim("sub"))?
             .to_string();
         Ok(VerifiedIdToken {
-            provider: issuer.issuer.clone().unwrap_or_else(|| BUILTIN_PROVIDER.to_string()),
+            provider: issuer
+                .issuer
+                .clone()
+                .unwrap_or_else(|| BUILTIN_PROVIDER.to_string()),
             issuer: iss.to_string(),
             subject,
             claims,

@@ -65,7 +65,12 @@ impl Mock {
     }
 
     /// POSTs JSON and returns (status, headers, body).
-    pub async fn post(&self, path: &str, body: &Value, headers: &[(&str, &str)]) -> (u16, reqwest::header::HeaderMap, Value) {
+    pub async fn post(
+        &self,
+        path: &str,
+        body: &Value,
+        headers: &[(&str, &str)],
+    ) -> (u16, reqwest::header::HeaderMap, Value) {
         let mut request = self.client.post(self.url(path)).json(body);
         for (k, v) in headers {
             request = request.header(*k, *v);
@@ -74,7 +79,8 @@ impl Mock {
         let status = response.status().as_u16();
         let headers = response.headers().clone();
         let text = response.text().await.expect("body read");
-        let body = serde_json::from_str(&text).unwrap_or_else(|e| panic!("body is not JSON ({e}): {text}"));
+        let body = serde_json::from_str(&text)
+            .unwrap_or_else(|e| panic!("body is not JSON ({e}): {text}"));
         (status, headers, body)
     }
 
