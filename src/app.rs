@@ -6,7 +6,10 @@ use std::sync::Arc;
 use crate::clock::Clock;
 use crate::config::Config;
 use crate::dfns::DfnsApi;
+use crate::journal::Journal;
 use crate::oidc::{Issuer, IssuerError};
+use crate::scenario::load::Problem;
+use crate::scenario::Scenarios;
 use crate::seed::Seed;
 use crate::session::{RequestIds, Sessions};
 
@@ -25,6 +28,10 @@ pub struct App {
     pub sessions: Sessions,
     /// Deterministic request ids.
     pub request_ids: RequestIds,
+    /// Loaded scenarios.
+    pub scenarios: Scenarios,
+    /// Recent requests.
+    pub journal: Journal,
 }
 
 /// Why the parts could not be built.
@@ -36,21 +43,29 @@ pub enum AppError {
     /// The issuer's key or trusted issuers.
     #[error(transparent)]
     Issuer(#[from] IssuerError),
+    /// Scenario files with problems.
+    #[error("scenario files have errors:\n{}", .0.iter().map(|p| p.to_string()).collect::<Vec<_>>().join("\n"))]
+    Scenarios(Vec<Problem>),
 }
 
 impl App {
-    /// Builds every part; fails on an unreadable key or trusted JWKS.
+    /// Builds every part; fails on an unreadable key, trusted JWKS or scenario file.
     pub async fn new(config: Config) -> Result<App, AppError> {
         let clock = Clock::parse(&config.clock).map_err(AppError::Clock)?;
         let issuer = Arc::new(Issuer::new(&config, clock).await?);
         let sessions = Sessions::default();
+        let scenarios = Scenarios::load(&config.scenarios, config.default_scenario.clone())
+            .map_err(AppError::Scenarios)?;
         let dfns = Arc::new(DfnsApi::new(
             &config,
             clock,
             issuer.clone(),
             sessions.clone(),
+            scenarios.clone(),
         ));
         Ok(App {
+            journal: Journal::new(config.journal_limit),
+            scenarios,
             request_ids: RequestIds::new(Seed::new(&config.seed)),
             config: Arc::new(config),
             clock,

@@ -40,6 +40,12 @@ pub struct Config {
     pub fixtures: PathBuf,
     /// Folder of scenario files.
     pub scenarios: PathBuf,
+    /// Scenario answering requests that select none (default: the built-in `happy`).
+    pub default_scenario: Option<String>,
+    /// How many requests the journal keeps (oldest dropped first).
+    pub journal_limit: usize,
+    /// How often the scenario folder is checked for changes, in milliseconds (0: never).
+    pub reload_interval_ms: u64,
     /// The built-in OIDC issuer and the id-token checks.
     pub issuer: IssuerConfig,
     /// What the Dfns API answers.
@@ -131,6 +137,9 @@ impl Default for Config {
             cors_origins: vec!["*".into()],
             fixtures: "fixtures".into(),
             scenarios: "scenarios".into(),
+            default_scenario: None,
+            journal_limit: 1000,
+            reload_interval_ms: 500,
             issuer: IssuerConfig::default(),
             auth: AuthConfig::default(),
         }

@@ -18,6 +18,10 @@ pub struct RequestContext {
     pub request_id: String,
     /// `X-Dfns-Mock-Session`, or the default session.
     pub session: SessionKey,
+    /// Whether the session came from the header (else an idToken claim may name it).
+    pub session_from_header: bool,
+    /// Request headers, names lowercased (for scenario matchers).
+    pub headers: std::collections::BTreeMap<String, String>,
     /// `X-Dfns-Mock-Scenario`, when given.
     pub scenario: Option<String>,
     /// `scheme://host[:port]` the client used, from `X-Forwarded-Proto`,
@@ -42,6 +46,11 @@ impl RequestContext {
         RequestContext {
             request_id: get(REQUEST_ID_HEADER).unwrap_or_else(|| "0".into()),
             session: SessionKey::from_header(get(SESSION_HEADER).as_deref()),
+            session_from_header: get(SESSION_HEADER).is_some(),
+            headers: headers
+                .iter()
+                .filter_map(|(k, v)| Some((k.as_str().to_string(), v.to_str().ok()?.to_string())))
+                .collect(),
             scenario: get(SCENARIO_HEADER),
             base_url: format!("{proto}://{host}"),
         }

@@ -1,28 +1,279 @@
-//! The control plane under `/__mock`: health now; scenarios, sessions, reset and the
-//! request journal grow here. Reads and resets state; never answers as Dfns.
+//! The control plane under `/__mock`: health, the scenario list and reload, per-session
+//! scenario selection and states, resets, and the request journal. Reads and resets state;
+//! never answers as Dfns. Errors use the same JSON error shape as the API.
 
-use serde_json::json;
+use std::collections::HashMap;
+
+use bytes::Bytes;
+use serde_json::{json, Value};
 use warp::http::StatusCode;
 use warp::reply::Response;
 use warp::{Filter, Rejection};
 
 use crate::app::App;
-use crate::dfns::error::json_response;
+use crate::body::{raw_body, BodyError};
+use crate::context::{request_context, RequestContext};
+use crate::dfns::body::parse_json;
+use crate::dfns::error::{json_response, ApiError};
+use crate::scenario::model::STARTED;
+use crate::session::SessionKey;
 
 /// Every control-plane route.
 pub fn filter(app: App) -> impl Filter<Extract = (Response,), Error = Rejection> + Clone {
-    warp::path!("__mock" / "health")
+    let with_app = warp::any().map(move || app.clone());
+    let health = warp::path!("__mock" / "health")
         .and(warp::get())
-        .map(move || {
-            json_response(
-                StatusCode::OK,
-                &json!({
-                    "status": "ok",
-                    "version": env!("CARGO_PKG_VERSION"),
-                    "clock": app.config.clock,
-                    "now": crate::clock::rfc3339(app.clock.unix()),
-                    "issuer": app.issuer.default_issuer_url(),
-                }),
-            )
-        })
+        .and(with_app.clone())
+        .map(|app: App| json_response(StatusCode::OK, &health(&app)));
+    let scenarios = warp::path!("__mock" / "scenarios")
+        .and(warp::get())
+        .and(with_app.clone())
+        .map(|app: App| json_response(StatusCode::OK, &list_scenarios(&app)));
+    let reload = warp::path!("__mock" / "scenarios" / "reload")
+        .and(warp::post())
+        .and(with_app.clone())
+        .and(request_context())
+        .map(
+            |app: App, ctx: RequestContext| match app.scenarios.reload() {
+                Ok(_) => json_response(StatusCode::OK, &list_scenarios(&app)),
+                Err(problems) => {
+                    let problems: Vec<String> = problems.iter().map(ToString::to_string).collect();
+                    ApiError::new(
+                        StatusCode::UNPROCESSABLE_ENTITY,
+                        format!(
+                            "scenario files have errors; the last good set stays: {}",
+                            problems.join("; ")
+                        ),
+                    )
+                    .detail("problems", problems)
+                    .into_response(&ctx.request_id)
+                }
+            },
+        );
+    let sessions = warp::path!("__mock" / "sessions")
+        .and(warp::get())
+        .and(with_app.clone())
+        .map(|app: App| {
+            let keys: Vec<String> = app.sessions.keys().into_iter().map(|k| k.0).collect();
+            json_response(StatusCode::OK, &json!({ "sessions": keys }))
+        });
+    let session = warp::path!("__mock" / "sessions" / String)
+        .and(warp::get())
+        .and(with_app.clone())
+        .map(|key: String, app: App| {
+            json_response(StatusCode::OK, &session_view(&app, &SessionKey(key)))
+        });
+    let set_scenario = warp::path!("__mock" / "sessions" / String / "scenario")
+        .and(warp::put())
+        .and(with_app.clone())
+        .and(request_context())
+        .and(raw_body())
+        .map(
+            |key: String,
+             app: App,
+             ctx: RequestContext,
+             ct: Option<String>,
+             body: Result<Bytes, BodyError>| {
+                respond(
+                    &ctx,
+                    set_active_scenario(&app, SessionKey(key), ct.as_deref(), &body),
+                )
+            },
+        );
+    let set_state = warp::path!("__mock" / "sessions" / String / "states")
+        .and(warp::put())
+        .and(with_app.clone())
+        .and(request_context())
+        .and(raw_body())
+        .map(
+            |key: String,
+             app: App,
+             ctx: RequestContext,
+             ct: Option<String>,
+             body: Result<Bytes, BodyError>| {
+                respond(
+                    &ctx,
+                    set_scenario_state(&app, SessionKey(key), ct.as_deref(), &body),
+                )
+            },
+        );
+    let reset_session = warp::path!("__mock" / "sessions" / String / "reset")
+        .and(warp::post())
+        .and(with_app.clone())
+        .map(|key: String, app: App| {
+            let key = SessionKey(key);
+            app.sessions.reset(&key);
+            app.request_ids.reset(&key);
+            json_response(StatusCode::OK, &session_view(&app, &key))
+        });
+    let reset_all = warp::path!("__mock" / "reset")
+        .and(warp::post())
+        .and(with_app.clone())
+        .map(|app: App| {
+            app.sessions.reset_all();
+            app.request_ids.reset_all();
+            app.journal.clear(None);
+            json_response(StatusCode::OK, &json!({ "reset": true }))
+        });
+    let journal = warp::path!("__mock" / "journal")
+        .and(warp::get())
+        .and(with_app.clone())
+        .and(warp::query::<HashMap<String, String>>())
+        .and(request_context())
+        .map(
+            |app: App, query: HashMap<String, String>, ctx: RequestContext| {
+                let limit = match query.get("limit").map(|l| l.parse::<usize>()) {
+                    None => None,
+                    Some(Ok(n)) => Some(n),
+                    Some(Err(_)) => {
+                        return ApiError::new(
+                            StatusCode::BAD_REQUEST,
+                            "limit: must be a non-negative integer",
+                        )
+                        .detail("field", "limit")
+                        .into_response(&ctx.request_id)
+                    }
+                };
+                let entries = app
+                    .journal
+                    .list(query.get("session").map(String::as_str), limit);
+                json_response(StatusCode::OK, &json!({ "entries": entries }))
+            },
+        );
+    let clear_journal = warp::path!("__mock" / "journal")
+        .and(warp::delete())
+        .and(with_app)
+        .and(warp::query::<HashMap<String, String>>())
+        .map(|app: App, query: HashMap<String, String>| {
+            app.journal.clear(query.get("session").map(String::as_str));
+            json_response(StatusCode::OK, &json!({ "cleared": true }))
+        });
+    health
+        .or(scenarios)
+        .unify()
+        .or(reload)
+        .unify()
+        .or(sessions)
+        .unify()
+        .or(session)
+        .unify()
+        .or(set_scenario)
+        .unify()
+        .or(set_state)
+        .unify()
+        .or(reset_session)
+        .unify()
+        .or(reset_all)
+        .unify()
+        .or(journal)
+        .unify()
+        .or(clear_journal)
+        .unify()
+}
+
+fn health(app: &App) -> Value {
+    json!({
+        "status": "ok",
+        "version": env!("CARGO_PKG_VERSION"),
+        "clock": app.config.clock,
+        "now": crate::clock::rfc3339(app.clock.unix()),
+        "issuer": app.issuer.default_issuer_url(),
+        "scenarios": app.scenarios.current().names(),
+    })
+}
+
+fn list_scenarios(app: &App) -> Value {
+    let set = app.scenarios.current();
+    let scenarios: Vec<Value> = set
+        .iter()
+        .map(|s| json!({ "name": s.name, "description": s.description, "file": s.file, "rules": s.rules.len() }))
+        .collect();
+    json!({ "scenarios": scenarios })
+}
+
+fn session_view(app: &App, key: &SessionKey) -> Value {
+    let state = app.sessions.snapshot(key).unwrap_or_default();
+    json!({
+        "session": key.0,
+        "activeScenario": state.active_scenario,
+        "scenarioStates": state.scenario_states,
+        "ruleHits": state.rule_hits,
+        "challenges": state.challenges,
+    })
+}
+
+/// `PUT /__mock/sessions/{key}/scenario` with `{"name": "…"}` (or `null` to clear).
+fn set_active_scenario(
+    app: &App,
+    key: SessionKey,
+    ct: Option<&str>,
+    body: &Result<Bytes, BodyError>,
+) -> Result<Value, ApiError> {
+    let body = parse_json(ct, body)?;
+    let name = match body.get("name") {
+        Some(Value::String(name)) => Some(name.clone()),
+        Some(Value::Null) => None,
+        _ => {
+            return Err(ApiError::invalid_field(
+                "name",
+                "must be a scenario name or null",
+            ))
+        }
+    };
+    if let Some(name) = &name {
+        app.scenarios.get(name).map_err(|unknown| {
+            ApiError::invalid_field("name", unknown.to_string()).detail("known", unknown.known)
+        })?;
+    }
+    app.sessions
+        .with(&key, |state| state.active_scenario = name);
+    Ok(session_view(app, &key))
+}
+
+/// `PUT /__mock/sessions/{key}/states` with `{"scenario": "…", "state": "…"}`.
+fn set_scenario_state(
+    app: &App,
+    key: SessionKey,
+    ct: Option<&str>,
+    body: &Result<Bytes, BodyError>,
+) -> Result<Value, ApiError> {
+    let body = parse_json(ct, body)?;
+    let Some(scenario) = body.get("scenario").and_then(Value::as_str) else {
+        return Err(ApiError::invalid_field("scenario", "is required"));
+    };
+    let Some(state) = body.get("state").and_then(Value::as_str) else {
+        return Err(ApiError::invalid_field("state", "is required"));
+    };
+    let found = app.scenarios.get(scenario).map_err(|unknown| {
+        ApiError::invalid_field("scenario", unknown.to_string()).detail("known", unknown.known)
+    })?;
+    let known: Vec<&str> = std::iter::once(STARTED)
+        .chain(
+            found
+                .rules
+                .iter()
+                .filter_map(|r| r.rule.new_scenario_state.as_deref()),
+        )
+        .collect();
+    if !known.contains(&state) {
+        return Err(ApiError::invalid_field(
+            "state",
+            format!(
+                "`{state}` is not a state of `{scenario}` (states: {})",
+                known.join(", ")
+            ),
+        ));
+    }
+    app.sessions.with(&key, |s| {
+        s.scenario_states
+            .insert(scenario.to_string(), state.to_string());
+    });
+    Ok(session_view(app, &key))
+}
+
+fn respond(ctx: &RequestContext, result: Result<Value, ApiError>) -> Response {
+    match result {
+        Ok(body) => json_response(StatusCode::OK, &body),
+        Err(err) => err.into_response(&ctx.request_id),
+    }
 }

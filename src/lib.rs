@@ -2,7 +2,8 @@
 //!
 //! Layout, one-way from top to bottom:
 //! - [`cli`] → [`server`] (serving stack) → [`dfns`], [`oidc`], [`control`] (endpoints)
-//! - [`dfns`] → [`oidc`] (to verify idTokens)
+//! - [`dfns`] → [`oidc`] (to verify idTokens), [`scenario`] (to script answers)
+//! - [`control`] → [`scenario`], [`session`], [`journal`]
 //! - shared ground: [`config`], [`clock`], [`seed`], [`session`], [`context`], [`body`]
 #![forbid(unsafe_code)]
 #![deny(missing_docs)]
@@ -15,7 +16,9 @@ pub mod config;
 pub mod context;
 pub mod control;
 pub mod dfns;
+pub mod journal;
 pub mod oidc;
+pub mod scenario;
 pub mod seed;
 pub mod server;
 pub mod session;

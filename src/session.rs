@@ -38,6 +38,12 @@ impl SessionKey {
 pub struct SessionState {
     /// How many registration challenges each user got, to make the next one differ.
     pub challenges: HashMap<String, u64>,
+    /// Scenario answering this session's requests that select none.
+    pub active_scenario: Option<String>,
+    /// Current state of each scenario (absent: `Started`).
+    pub scenario_states: HashMap<String, String>,
+    /// How many times each rule (`scenario#n`) answered.
+    pub rule_hits: HashMap<String, u64>,
 }
 
 /// All sessions.
@@ -51,6 +57,28 @@ impl Sessions {
     pub fn with<R>(&self, key: &SessionKey, f: impl FnOnce(&mut SessionState) -> R) -> R {
         let mut all = self.inner.lock().unwrap_or_else(|e| e.into_inner());
         f(all.entry(key.clone()).or_default())
+    }
+
+    /// A copy of one session's state, if it exists.
+    pub fn snapshot(&self, key: &SessionKey) -> Option<SessionState> {
+        self.inner
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .get(key)
+            .cloned()
+    }
+
+    /// Every session key with state.
+    pub fn keys(&self) -> Vec<SessionKey> {
+        let mut keys: Vec<SessionKey> = self
+            .inner
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .keys()
+            .cloned()
+            .collect();
+        keys.sort();
+        keys
     }
 
     /// Forgets one session.

@@ -16,27 +16,12 @@ pub static ORG_ID: LazyLock<Regex> = LazyLock::new(|| {
     Regex::new(r"^or-[a-z0-9]{5}-[a-z0-9]{5}-[a-z0-9]{14,16}$").expect("valid regex")
 });
 
-/// Parses a JSON request body into the Dfns error shape: 415 unless the content type is
-/// JSON, 400 with `details.line`/`details.column` when the JSON is malformed.
+/// Parses a JSON request body into the Dfns error shape (see `From<BodyError> for ApiError`).
 pub fn parse_json(
     content_type: Option<&str>,
     body: &Result<Bytes, BodyError>,
 ) -> Result<Value, ApiError> {
-    crate::body::parse_json(content_type, body).map_err(|err| match &err {
-        BodyError::UnsupportedMediaType(shown) => {
-            ApiError::new(StatusCode::UNSUPPORTED_MEDIA_TYPE, err.to_string())
-                .detail("contentType", shown.clone())
-        }
-        BodyError::TooLarge => ApiError::new(StatusCode::PAYLOAD_TOO_LARGE, err.to_string()),
-        BodyError::Malformed {
-            line,
-            column,
-            message,
-        } => ApiError::new(StatusCode::BAD_REQUEST, err.to_string())
-            .detail("line", *line)
-            .detail("column", *column)
-            .detail("reason", message.clone()),
-    })
+    crate::body::parse_json(content_type, body).map_err(ApiError::from)
 }
 
 /// Violations collected while reading a body.

@@ -65,3 +65,26 @@ impl ApiError {
 pub fn json_response(status: StatusCode, body: &Value) -> Response {
     warp::reply::with_status(warp::reply::json(body), status).into_response()
 }
+
+impl From<crate::body::BodyError> for ApiError {
+    /// 415 for a non-JSON content type, 413 for an oversized body, 400 with
+    /// `details.line`/`details.column` for malformed JSON.
+    fn from(err: crate::body::BodyError) -> ApiError {
+        use crate::body::BodyError;
+        match &err {
+            BodyError::UnsupportedMediaType(shown) => {
+                ApiError::new(StatusCode::UNSUPPORTED_MEDIA_TYPE, err.to_string())
+                    .detail("contentType", shown.clone())
+            }
+            BodyError::TooLarge => ApiError::new(StatusCode::PAYLOAD_TOO_LARGE, err.to_string()),
+            BodyError::Malformed {
+                line,
+                column,
+                message,
+            } => ApiError::new(StatusCode::BAD_REQUEST, err.to_string())
+                .detail("line", *line)
+                .detail("column", *column)
+                .detail("reason", message.clone()),
+        }
+    }
+}

@@ -1,12 +1,14 @@
 //! The emulated Dfns auth API: request validation, registration challenges, the tokens
 //! the mock issues as Dfns, and the Dfns error shape.
 //!
-//! Depends on the issuer only to verify idTokens; knows nothing of the serving stack.
+//! Depends on the issuer to verify idTokens and on the scenario engine to script answers;
+//! knows nothing of the serving stack.
 
 pub mod body;
 pub mod error;
 pub mod registration;
 pub mod routes;
+pub mod scripted;
 pub mod tokens;
 
 use std::sync::Arc;
@@ -14,6 +16,7 @@ use std::sync::Arc;
 use crate::clock::Clock;
 use crate::config::{AuthConfig, Config};
 use crate::oidc::Issuer;
+use crate::scenario::Scenarios;
 use crate::seed::Seed;
 use crate::session::Sessions;
 use tokens::DfnsTokenSigner;
@@ -27,11 +30,18 @@ pub struct DfnsApi {
     signer: DfnsTokenSigner,
     issuer: Arc<Issuer>,
     sessions: Sessions,
+    scenarios: Scenarios,
 }
 
 impl DfnsApi {
     /// The API answering with `config`, verifying idTokens with `issuer`.
-    pub fn new(config: &Config, clock: Clock, issuer: Arc<Issuer>, sessions: Sessions) -> DfnsApi {
+    pub fn new(
+        config: &Config,
+        clock: Clock,
+        issuer: Arc<Issuer>,
+        sessions: Sessions,
+        scenarios: Scenarios,
+    ) -> DfnsApi {
         let seed = Seed::new(&config.seed);
         DfnsApi {
             signer: DfnsTokenSigner::new(&seed, &config.auth.token_issuer),
@@ -40,6 +50,7 @@ impl DfnsApi {
             clock,
             issuer,
             sessions,
+            scenarios,
         }
     }
 

@@ -1,5 +1,5 @@
 //! HTTP surface of the Dfns API under `/auth`. Each route matches by path and method
-//! only, then answers every outcome itself in the Dfns error shape.
+//! only, then answers through the scenario engine, every outcome in the Dfns error shape.
 
 use std::sync::Arc;
 
@@ -8,12 +8,15 @@ use warp::http::StatusCode;
 use warp::reply::Response;
 use warp::{Filter, Rejection};
 
-use super::body::parse_json;
-use super::error::{json_response, ApiError};
+use serde_json::Value;
+
+use super::error::ApiError;
 use super::registration::SocialRequest;
+use super::scripted::Incoming;
 use super::DfnsApi;
 use crate::body::{raw_body, BodyError};
 use crate::context::{request_context, RequestContext};
+use crate::oidc::verify::IdTokenError;
 
 /// Every Dfns route.
 pub fn filter(api: Arc<DfnsApi>) -> impl Filter<Extract = (Response,), Error = Rejection> + Clone {
@@ -23,40 +26,38 @@ pub fn filter(api: Arc<DfnsApi>) -> impl Filter<Extract = (Response,), Error = R
         .and(with_api)
         .and(request_context())
         .and(raw_body())
-        .map(
+        .then(
             |api: Arc<DfnsApi>,
              ctx: RequestContext,
              content_type: Option<String>,
-             body: Result<Bytes, BodyError>| {
-                let result = social_registration(&api, &ctx, content_type.as_deref(), &body);
-                respond(&ctx, result)
+             body: Result<Bytes, BodyError>| async move {
+                api.scripted(
+                    "POST /auth/registration/social",
+                    &ctx,
+                    content_type.as_deref(),
+                    &body,
+                    social_registration,
+                )
+                .await
             },
         )
 }
 
 /// `POST /auth/registration/social`.
-fn social_registration(
-    api: &DfnsApi,
-    ctx: &RequestContext,
-    content_type: Option<&str>,
-    body: &Result<Bytes, BodyError>,
-) -> Result<serde_json::Value, ApiError> {
-    let request = SocialRequest::parse(&parse_json(content_type, body)?)?;
-    let token = api
-        .issuer
-        .verify(&request.id_token, &ctx.base_url)
-        .map_err(|err| {
-            ApiError::new(StatusCode::UNAUTHORIZED, err.to_string())
-                .detail("field", "idToken")
-                .detail("check", err.check())
-        })?;
-    let who = api.identity(&token, request.org_id.as_deref());
-    Ok(api.social_registration_challenge(&ctx.session, &who, api.clock.unix()))
+fn social_registration(api: &DfnsApi, incoming: &Incoming) -> Result<Value, ApiError> {
+    let request = SocialRequest::parse(incoming.body.as_ref().map_err(Clone::clone)?)?;
+    let token = match &incoming.id_token {
+        Some(Ok(token)) => token,
+        Some(Err(err)) => return Err(id_token_error(err)),
+        None => return Err(ApiError::invalid_field("idToken", "is required")),
+    };
+    let who = api.identity(token, request.org_id.as_deref());
+    Ok(api.social_registration_challenge(&incoming.session, &who, api.clock.unix()))
 }
 
-fn respond(ctx: &RequestContext, result: Result<serde_json::Value, ApiError>) -> Response {
-    match result {
-        Ok(body) => json_response(StatusCode::OK, &body),
-        Err(err) => err.into_response(&ctx.request_id),
-    }
+/// A rejected idToken as the Dfns API answers it: 401 naming the failed check.
+fn id_token_error(err: &IdTokenError) -> ApiError {
+    ApiError::new(StatusCode::UNAUTHORIZED, err.to_string())
+        .detail("field", "idToken")
+        .detail("check", err.check())
 }

@@ -3,7 +3,11 @@
 //! and served by hyper-util with graceful shutdown.
 //!
 //! Owns every HTTP concern that is not an endpoint: unknown paths, wrong methods, and
-//! plain-text answers of the layers, all turned into the Dfns error shape here.
+//! plain-text answers of the layers, all turned into the Dfns error shape here; the
+//! journal layer and connection faults live in its submodules.
+
+mod faults;
+mod journaling;
 
 use std::convert::Infallible;
 use std::future::Future;
@@ -38,8 +42,10 @@ use crate::body::MAX_BODY_BYTES;
 use crate::context::{request_context, RequestContext, REQUEST_ID_HEADER, SCENARIO_HEADER};
 use crate::dfns::error::ApiError;
 use crate::session::{RequestIds, SessionKey, SESSION_HEADER};
+use faults::{ConnectionControl, Faults, ResettableStream};
+use journaling::Journaling;
 
-type BoxError = Box<dyn std::error::Error + Send + Sync>;
+pub(crate) type BoxError = Box<dyn std::error::Error + Send + Sync>;
 type ResponseBody = UnsyncBoxBody<Bytes, BoxError>;
 
 fn boxed_body<B>(body: B) -> ResponseBody
@@ -57,7 +63,29 @@ pub const ROUTES: &[(&str, &str)] = &[
     ("GET", "/oidc/jwks"),
     ("POST", "/oidc/token"),
     ("GET", "/__mock/health"),
+    ("GET", "/__mock/scenarios"),
+    ("POST", "/__mock/scenarios/reload"),
+    ("GET", "/__mock/sessions"),
+    ("GET", "/__mock/sessions/{key}"),
+    ("PUT", "/__mock/sessions/{key}/scenario"),
+    ("PUT", "/__mock/sessions/{key}/states"),
+    ("POST", "/__mock/sessions/{key}/reset"),
+    ("POST", "/__mock/reset"),
+    ("GET", "/__mock/journal"),
+    ("DELETE", "/__mock/journal"),
 ];
+
+/// Whether `path` fits `pattern`, where a `{…}` segment matches any one segment.
+fn route_matches(pattern: &str, path: &str) -> bool {
+    let (mut p, mut q) = (pattern.split('/'), path.split('/'));
+    loop {
+        match (p.next(), q.next()) {
+            (None, None) => return true,
+            (Some(a), Some(b)) if a == b || (a.starts_with('{') && !b.is_empty()) => {}
+            _ => return false,
+        }
+    }
+}
 
 /// Request headers a browser may send cross-origin: the SDK's and the mock's own.
 pub const CORS_ALLOWED_HEADERS: &[&str] = &[
@@ -95,7 +123,7 @@ fn no_route(
 ) -> warp::reply::Response {
     let allowed: Vec<&str> = ROUTES
         .iter()
-        .filter(|(_, p)| *p == path.as_str())
+        .filter(|(_, p)| route_matches(p, path.as_str()))
         .map(|(m, _)| *m)
         .collect();
     if allowed.is_empty() {
@@ -146,7 +174,10 @@ fn cors(origins: &[String]) -> CorsLayer {
                 .map(|h| http::HeaderName::from_static(h))
                 .collect::<Vec<_>>(),
         )
-        .expose_headers([http::HeaderName::from_static(REQUEST_ID_HEADER)])
+        .expose_headers([
+            http::HeaderName::from_static(REQUEST_ID_HEADER),
+            http::header::RETRY_AFTER,
+        ])
         .max_age(Duration::from_secs(600))
 }
 
@@ -296,7 +327,14 @@ pub async fn start(app: App) -> Result<RunningServer, BindError> {
         .layer(cors(&app.config.cors_origins))
         .layer(MapResponseBodyLayer::new(boxed_body))
         .layer(RequestBodyLimitLayer::new(MAX_BODY_BYTES))
-        .service(warp::service(routes(&app)));
+        .service(Journaling {
+            inner: Faults(warp::service(routes(&app))),
+            journal: app.journal.clone(),
+        });
+    let watcher = (app.config.reload_interval_ms > 0).then(|| {
+        app.scenarios
+            .watch(Duration::from_millis(app.config.reload_interval_ms))
+    });
 
     let (tx, mut rx) = oneshot::channel::<()>();
     let task = tokio::spawn(async move {
@@ -306,8 +344,17 @@ pub async fn start(app: App) -> Result<RunningServer, BindError> {
             tokio::select! {
                 accepted = listener.accept() => {
                     let Ok((stream, _peer)) = accepted else { continue };
-                    let service = TowerToHyperService::new(service.clone());
-                    let connection = builder.serve_connection_with_upgrades(TokioIo::new(stream), service).into_owned();
+                    let control = ConnectionControl::default();
+                    let io = TokioIo::new(ResettableStream::new(stream, control.clone()));
+                    let service = ServiceBuilder::new()
+                        .map_request(move |mut request: Request<hyper::body::Incoming>| {
+                            request.extensions_mut().insert(control.clone());
+                            request
+                        })
+                        .service(service.clone());
+                    let connection = builder
+                        .serve_connection_with_upgrades(io, TowerToHyperService::new(service))
+                        .into_owned();
                     let connection = graceful.watch(connection);
                     tokio::spawn(async move {
                         let _ = connection.await;
@@ -317,6 +364,9 @@ pub async fn start(app: App) -> Result<RunningServer, BindError> {
             }
         }
         drop(listener);
+        if let Some(watcher) = watcher {
+            watcher.abort();
+        }
         if tokio::time::timeout(Duration::from_secs(10), graceful.shutdown())
             .await
             .is_err()

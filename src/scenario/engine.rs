@@ -1,0 +1,210 @@
+//! Deciding how a scenario answers one request: the first rule whose state, `times` and
+//! matchers allow it. Runs under the session's lock, so the read of states and counters and
+//! their update are one atomic step.
+
+use std::collections::BTreeMap;
+
+use serde_json::{Map, Value};
+
+use super::model::{CheckedRule, Delay, Matcher, Scenario, Then, STARTED};
+use crate::seed::Seed;
+use crate::session::SessionState;
+
+/// What the engine can see of a request.
+#[derive(Debug, Clone, Copy)]
+pub struct RequestFacts<'a> {
+    /// `METHOD /path`.
+    pub endpoint: &'a str,
+    /// The parsed JSON body, if it parsed.
+    pub body: Option<&'a Value>,
+    /// Request headers, names lowercased.
+    pub headers: &'a BTreeMap<String, String>,
+    /// Claims of the verified idToken, if there is one.
+    pub claims: Option<&'a Map<String, Value>>,
+    /// The org the request is for.
+    pub org_id: &'a str,
+}
+
+/// How to answer.
+#[derive(Debug, Clone)]
+pub struct Decision {
+    /// The scenario that decided.
+    pub scenario: String,
+    /// 1-based index of the rule that answered, `None` for the normal answer.
+    pub rule: Option<usize>,
+    /// The rule's `then` (empty for the normal answer).
+    pub then: Then,
+    /// Milliseconds to wait first.
+    pub delay_ms: u64,
+}
+
+/// Picks the rule answering `facts` in `state`, counts the hit and moves the state.
+pub fn decide(
+    scenario: &Scenario,
+    facts: &RequestFacts,
+    state: &mut SessionState,
+    seed: &Seed,
+    session: &str,
+) -> Decision {
+    let current = state
+        .scenario_states
+        .get(&scenario.name)
+        .cloned()
+        .unwrap_or_else(|| STARTED.to_string());
+    for (index, checked) in scenario.rules.iter().enumerate() {
+        let rule = &checked.rule;
+        if rule
+            .required_scenario_state
+            .as_ref()
+            .is_some_and(|s| *s != current)
+        {
+            continue;
+        }
+        let key = rule_key(&scenario.name, index);
+        let hits = state.rule_hits.get(&key).copied().unwrap_or(0);
+        if rule.times.is_some_and(|times| hits >= times) {
+            continue;
+        }
+        if !matches(checked, facts) {
+            continue;
+        }
+        state.rule_hits.insert(key, hits + 1);
+        if let Some(next) = &rule.new_scenario_state {
+            state
+                .scenario_states
+                .insert(scenario.name.clone(), next.clone());
+        }
+        let delay_ms = match rule.then.delay {
+            None => 0,
+            Some(Delay::Fixed(ms)) => ms,
+            Some(Delay::Range { min, max }) => {
+                let bytes = seed.bytes(
+                    "delay",
+                    &[
+                        session,
+                        &scenario.name,
+                        &index.to_string(),
+                        &hits.to_string(),
+                    ],
+                );
+                let draw = u64::from_be_bytes(bytes[..8].try_into().expect("8 bytes"));
+                min + draw % (max - min + 1)
+            }
+        };
+        return Decision {
+            scenario: scenario.name.clone(),
+            rule: Some(index + 1),
+            then: rule.then.clone(),
+            delay_ms,
+        };
+    }
+    Decision {
+        scenario: scenario.name.clone(),
+        rule: None,
+        then: Then::default(),
+        delay_ms: 0,
+    }
+}
+
+/// The key of a rule's hit counter in the session state.
+pub fn rule_key(scenario: &str, index: usize) -> String {
+    format!("{scenario}#{}", index + 1)
+}
+
+fn matches(checked: &CheckedRule, facts: &RequestFacts) -> bool {
+    let when = &checked.rule.when;
+    if when
+        .endpoint
+        .as_deref()
+        .is_some_and(|e| e != facts.endpoint)
+    {
+        return false;
+    }
+    let holds = |matcher: &Matcher, value: Option<&Value>| match matcher {
+        Matcher::Present(wanted) => value.is_some_and(|v| !v.is_null()) == *wanted,
+        Matcher::Equals(expected) => value.is_some_and(|v| loosely_equal(expected, v)),
+        Matcher::Matches(source) => value
+            .and_then(Value::as_str)
+            .is_some_and(|s| checked.regexes.get(source).is_some_and(|re| re.is_match(s))),
+    };
+    when.body
+        .iter()
+        .all(|(path, m)| holds(m, facts.body.and_then(|b| lookup(b, path))))
+        && when.headers.iter().all(|(name, m)| {
+            let value = facts
+                .headers
+                .get(&name.to_ascii_lowercase())
+                .map(|v| Value::String(v.clone()));
+            holds(m, value.as_ref())
+        })
+        && when
+            .claims
+            .iter()
+            .all(|(name, m)| holds(m, facts.claims.and_then(|c| c.get(name))))
+        && when
+            .org_id
+            .as_ref()
+            .is_none_or(|m| holds(m, Some(&Value::String(facts.org_id.to_string()))))
+}
+
+/// A value at a dotted path (`a.b.0.c`).
+fn lookup<'a>(value: &'a Value, path: &str) -> Option<&'a Value> {
+    path.split('.').try_fold(value, |v, key| match v {
+        Value::Object(map) => map.get(key),
+        Value::Array(list) => key.parse::<usize>().ok().and_then(|i| list.get(i)),
+        _ => None,
+    })
+}
+
+/// Equal, or a string written the same as a number/boolean (headers are strings).
+fn loosely_equal(expected: &Value, actual: &Value) -> bool {
+    expected == actual
+        || match (expected, actual) {
+            (Value::String(s), other) | (other, Value::String(s)) if !other.is_string() => {
+                *s == other.to_string()
+            }
+            _ => false,
+        }
+}
+
+/// RFC 7396 JSON merge patch.
+pub fn merge_patch(target: &mut Value, patch: &Value) {
+    let Value::Object(patch) = patch else {
+        *target = patch.clone();
+        return;
+    };
+    if !target.is_object() {
+        *target = Value::Object(Map::new());
+    }
+    let map = target.as_object_mut().expect("made an object above");
+    for (key, value) in patch {
+        if value.is_null() {
+            map.remove(key);
+        } else {
+            merge_patch(map.entry(key.clone()).or_insert(Value::Null), value);
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde_json::json;
+
+    #[test]
+    fn merge_patch_follows_rfc_7396() {
+        let mut doc = json!({ "a": "b", "c": { "d": "e", "f": "g" } });
+        merge_patch(&mut doc, &json!({ "a": "z", "c": { "f": null } }));
+        assert_eq!(doc, json!({ "a": "z", "c": { "d": "e" } }));
+        let mut doc = json!({ "list": [1, 2] });
+        merge_patch(&mut doc, &json!({ "list": [3] }));
+        assert_eq!(doc, json!({ "list": [3] }));
+    }
+
+    #[test]
+    fn dotted_paths_reach_into_objects_and_arrays() {
+        let doc = json!({ "a": { "b": [ { "c": 1 } ] } });
+        assert_eq!(lookup(&doc, "a.b.0.c"), Some(&json!(1)));
+        assert_eq!(lookup(&doc, "a.x"), None);
+    }
+}

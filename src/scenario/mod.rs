@@ -1,0 +1,144 @@
+//! The scenario engine: scenario files loaded from a folder (and reloaded when it
+//! changes), selection of the scenario answering a request, and the per-session decision of
+//! which rule answers. Knows nothing of HTTP or of the Dfns endpoints' logic.
+
+pub mod engine;
+pub mod load;
+pub mod model;
+
+use std::path::{Path, PathBuf};
+use std::sync::{Arc, RwLock};
+use std::time::{Duration, SystemTime};
+
+use load::{Problem, ScenarioSet, HAPPY};
+use model::Scenario;
+
+/// Claim of an idToken that selects the scenario.
+pub const SCENARIO_CLAIM: &str = "dfns_mock_scenario";
+/// Claim of an idToken that selects the session.
+pub const SESSION_CLAIM: &str = "dfns_mock_session";
+
+/// The current scenario set, swapped whole on reload.
+#[derive(Debug, Clone)]
+pub struct Scenarios {
+    dir: PathBuf,
+    default: Option<String>,
+    current: Arc<RwLock<Arc<ScenarioSet>>>,
+}
+
+/// A request asked for a scenario that does not exist.
+#[derive(Debug, Clone, thiserror::Error)]
+#[error("unknown scenario `{name}` (known: {})", known.join(", "))]
+pub struct UnknownScenario {
+    /// The name asked for.
+    pub name: String,
+    /// Every known name.
+    pub known: Vec<String>,
+}
+
+impl Scenarios {
+    /// Loads `dir`; `default` answers requests that select nothing.
+    pub fn load(dir: &Path, default: Option<String>) -> Result<Scenarios, Vec<Problem>> {
+        let set = load::load_dir(dir)?;
+        let scenarios = Scenarios {
+            dir: dir.to_path_buf(),
+            default,
+            current: Arc::new(RwLock::new(Arc::new(set))),
+        };
+        if let Some(name) = &scenarios.default {
+            scenarios.get(name).map_err(|e| {
+                vec![Problem {
+                    file: dir.to_path_buf(),
+                    line: 1,
+                    column: 1,
+                    message: format!("default_scenario: {e}"),
+                }]
+            })?;
+        }
+        Ok(scenarios)
+    }
+
+    /// The set in force now.
+    pub fn current(&self) -> Arc<ScenarioSet> {
+        self.current
+            .read()
+            .unwrap_or_else(|e| e.into_inner())
+            .clone()
+    }
+
+    /// The scenario called `name`.
+    pub fn get(&self, name: &str) -> Result<Arc<Scenario>, UnknownScenario> {
+        let set = self.current();
+        set.get(name).cloned().ok_or_else(|| UnknownScenario {
+            name: name.to_string(),
+            known: set.names(),
+        })
+    }
+
+    /// The scenario for a request: the header, else the idToken claim, else the session's
+    /// active scenario, else the configured default, else `happy`.
+    pub fn select(
+        &self,
+        header: Option<&str>,
+        claim: Option<&str>,
+        session_active: Option<&str>,
+    ) -> Result<Arc<Scenario>, UnknownScenario> {
+        let name = header
+            .or(claim)
+            .or(session_active)
+            .or(self.default.as_deref())
+            .unwrap_or(HAPPY);
+        self.get(name)
+    }
+
+    /// Reloads the folder; on problems the last good set stays and the problems are returned.
+    pub fn reload(&self) -> Result<usize, Vec<Problem>> {
+        let set = load::load_dir(&self.dir)?;
+        let count = set.iter().count();
+        *self.current.write().unwrap_or_else(|e| e.into_inner()) = Arc::new(set);
+        Ok(count)
+    }
+
+    /// Polls the folder every `interval` and reloads when a file changes, logging
+    /// `file:line:col: message` for a broken file. Polling (not inotify) also works on
+    /// bind mounts of containers.
+    pub fn watch(&self, interval: Duration) -> tokio::task::JoinHandle<()> {
+        let scenarios = self.clone();
+        tokio::spawn(async move {
+            let mut seen = fingerprint(&scenarios.dir);
+            loop {
+                tokio::time::sleep(interval).await;
+                let now = fingerprint(&scenarios.dir);
+                if now == seen {
+                    continue;
+                }
+                seen = now;
+                match scenarios.reload() {
+                    Ok(count) => {
+                        tracing::info!(dir = %scenarios.dir.display(), count, "scenarios reloaded")
+                    }
+                    Err(problems) => {
+                        for problem in problems {
+                            tracing::error!("{problem}");
+                        }
+                        tracing::warn!("scenario files have errors: keeping the last good set");
+                    }
+                }
+            }
+        })
+    }
+}
+
+/// Names, sizes and modification times of the folder's scenario files.
+fn fingerprint(dir: &Path) -> Vec<(PathBuf, u64, Option<SystemTime>)> {
+    load::scenario_files(dir)
+        .unwrap_or_default()
+        .into_iter()
+        .map(|path| {
+            let meta = std::fs::metadata(&path).ok();
+            let len = meta.as_ref().map_or(0, |m| m.len());
+            let modified = meta.and_then(|m| m.modified().ok());
+            (path, len, modified)
+        })
+        .collect()
+}

@@ -1,0 +1,138 @@
+//! The layer that fills the request journal: it reads the (already size-limited) body,
+//! hands the request on, and records what was asked and how it was answered. Control-plane
+//! requests (`/__mock/…`) are not journaled.
+
+use std::future::Future;
+use std::pin::Pin;
+use std::task::{Context, Poll};
+use std::time::Instant;
+
+use bytes::Bytes;
+use http::{Request, Response, StatusCode};
+use http_body_util::{BodyExt, Full};
+use serde_json::Value;
+use tower::Service;
+
+use super::faults::InjectedFault;
+use super::BoxError;
+use crate::context::REQUEST_ID_HEADER;
+use crate::journal::{Answered, Entry, Journal};
+use crate::session::{SessionKey, SESSION_HEADER};
+
+/// Records every request in `journal`.
+#[derive(Clone)]
+pub struct Journaling<S> {
+    /// The wrapped service.
+    pub inner: S,
+    /// Where entries go.
+    pub journal: Journal,
+}
+
+impl<S, ReqBody, ResBody> Service<Request<ReqBody>> for Journaling<S>
+where
+    S: Service<Request<Full<Bytes>>, Response = Response<ResBody>, Error = BoxError>
+        + Clone
+        + Send
+        + 'static,
+    S::Future: Send + 'static,
+    ReqBody: http_body::Body<Data = Bytes> + Send + 'static,
+    ReqBody::Error: Into<BoxError>,
+    ResBody: Default + Send + 'static,
+{
+    type Response = Response<ResBody>;
+    type Error = BoxError;
+    type Future = Pin<Box<dyn Future<Output = Result<Response<ResBody>, BoxError>> + Send>>;
+
+    fn poll_ready(&mut self, cx: &mut Context<'_>) -> Poll<Result<(), BoxError>> {
+        self.inner.poll_ready(cx)
+    }
+
+    fn call(&mut self, request: Request<ReqBody>) -> Self::Future {
+        // The clone that was made ready must serve this call (tower's ready-service rule).
+        let clone = self.inner.clone();
+        let mut inner = std::mem::replace(&mut self.inner, clone);
+        let journal = self.journal.clone();
+        Box::pin(async move {
+            let started = Instant::now();
+            let (parts, body) = request.into_parts();
+            let bytes = match body.collect().await {
+                Ok(collected) => collected.to_bytes(),
+                Err(_) => {
+                    // Over the body limit: answered as a 413 (made JSON further out).
+                    let mut response = Response::new(ResBody::default());
+                    *response.status_mut() = StatusCode::PAYLOAD_TOO_LARGE;
+                    return Ok(response);
+                }
+            };
+            let path = parts
+                .uri
+                .path_and_query()
+                .map_or("/", |p| p.as_str())
+                .to_string();
+            if path.starts_with("/__mock") {
+                return inner
+                    .call(Request::from_parts(parts, Full::new(bytes)))
+                    .await;
+            }
+            let header = |name: &str| {
+                parts
+                    .headers
+                    .get(name)
+                    .and_then(|v| v.to_str().ok())
+                    .map(String::from)
+            };
+            let mut entry = Entry {
+                seq: 0,
+                request_id: header(REQUEST_ID_HEADER).unwrap_or_default(),
+                method: parts.method.to_string(),
+                path,
+                headers: parts
+                    .headers
+                    .iter()
+                    .filter_map(|(k, v)| {
+                        Some((
+                            k.as_str().to_string(),
+                            Value::String(v.to_str().ok()?.to_string()),
+                        ))
+                    })
+                    .collect(),
+                body: serde_json::from_slice(&bytes).unwrap_or_else(|_| {
+                    Value::String(String::from_utf8_lossy(&bytes).into_owned())
+                }),
+                session: SessionKey::from_header(header(SESSION_HEADER).as_deref()).0,
+                scenario: None,
+                rule: None,
+                status: None,
+                fault: None,
+                latency_ms: 0.0,
+            };
+            let result = inner
+                .call(Request::from_parts(parts, Full::new(bytes)))
+                .await;
+            entry.latency_ms = started.elapsed().as_secs_f64() * 1000.0;
+            match &result {
+                Ok(response) => {
+                    entry.status = Some(response.status().as_u16());
+                    if let Some(answered) = response.extensions().get::<Answered>() {
+                        entry.session = answered.session.clone();
+                        entry.scenario = Some(answered.scenario.clone());
+                        entry.rule = answered.rule;
+                    }
+                }
+                Err(error) => match error.downcast_ref::<InjectedFault>() {
+                    Some(InjectedFault(fault, answered)) => {
+                        entry.fault = Some(format!("{fault:?}"));
+                        if let Some(answered) = answered {
+                            entry.session = answered.session.clone();
+                            entry.scenario = Some(answered.scenario.clone());
+                            entry.rule = answered.rule;
+                        }
+                    }
+                    None => entry.fault = Some(error.to_string()),
+                },
+            }
+            journal.record(entry);
+            result
+        })
+    }
+}
