@@ -1,4 +1,4 @@
-//! The command line: `serve` (the default), `token` and `healthcheck`, each flag also
+//! The command line: `serve` (the default), `token`, `healthcheck` and `check`, each flag also
 //! settable through its `DFNS_MOCK_*` variable. Turns flags into configuration overrides
 //! and runs the chosen command.
 
@@ -33,6 +33,8 @@ pub enum Command {
     Token(TokenArgs),
     /// Exit 0 when the server answers its health endpoint.
     Healthcheck(HealthcheckArgs),
+    /// Load and validate every scenario file; print each problem as file:line:col: message.
+    Check(Settings),
 }
 
 /// Configuration flags; each overrides the file and the environment.
@@ -149,6 +151,7 @@ pub async fn run(cli: Cli) -> ExitCode {
         Some(Command::Serve(settings)) => serve(settings).await,
         Some(Command::Token(args)) => token(args).await,
         Some(Command::Healthcheck(args)) => healthcheck(args).await,
+        Some(Command::Check(settings)) => check(settings),
     };
     match result {
         Ok(()) => ExitCode::SUCCESS,
@@ -212,6 +215,27 @@ async fn token(args: TokenArgs) -> Result<(), String> {
         .map_err(|e| e.to_string())?;
     println!("{token}");
     Ok(())
+}
+
+fn check(settings: Settings) -> Result<(), String> {
+    let config = settings.load().map_err(|e| e.to_string())?;
+    let dir = &config.scenarios;
+    if !dir.is_dir() {
+        return Err(format!("{}: not a directory", dir.display()));
+    }
+    match crate::scenario::load::load_dir(dir) {
+        Ok(set) => {
+            let names = set.names();
+            println!("ok: {} scenarios in {}: {}", names.len(), dir.display(), names.join(", "));
+            Ok(())
+        }
+        Err(problems) => {
+            for problem in &problems {
+                println!("{problem}");
+            }
+            Err(format!("{} problem(s) in {}", problems.len(), dir.display()))
+        }
+    }
 }
 
 async fn healthcheck(args: HealthcheckArgs) -> Result<(), String> {

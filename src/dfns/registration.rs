@@ -9,6 +9,7 @@ use super::error::ApiError;
 use super::tokens::{TokenKind, TokenSubject};
 use super::DfnsApi;
 use crate::oidc::verify::VerifiedIdToken;
+use crate::scenario::engine::merge_patch;
 use crate::session::SessionKey;
 
 /// The only provider kind Dfns accepts today.
@@ -80,13 +81,15 @@ impl DfnsApi {
         }
     }
 
-    /// The 200 body of `POST /auth/registration/social`. Each call for the same user in the
-    /// same session gives the next challenge of a reproducible sequence.
+    /// The 200 body of `POST /auth/registration/social`, with a scenario's `patch` applied.
+    /// Each call for the same user in the same session gives the next challenge of a
+    /// reproducible sequence.
     pub fn social_registration_challenge(
         &self,
         session: &SessionKey,
         who: &SocialIdentity,
         now: i64,
+        patch: Option<&Value>,
     ) -> Value {
         let n = self.sessions.with(session, |state| {
             let n = state.challenges.entry(who.user_id.clone()).or_insert(0);
@@ -118,23 +121,7 @@ impl DfnsApi {
         if let Some(attachment) = &auth.authenticator_attachment {
             selection["authenticatorAttachment"] = json!(attachment);
         }
-        let offers_totp = auth
-            .first_factor
-            .iter()
-            .chain(&auth.second_factor)
-            .any(|k| k == "Totp");
-        let otp_url = if offers_totp {
-            let secret =
-                BASE32_NOPAD.encode(&self.seed.bytes("totp-secret", &[&who.user_id])[..20]);
-            format!(
-                "otpauth://totp/{issuer}:{user}?secret={secret}&issuer={issuer}&algorithm=SHA1&digits=6&period=30",
-                issuer = urlencode(&auth.rp_name),
-                user = urlencode(&who.username),
-            )
-        } else {
-            String::new()
-        };
-        json!({
+        let mut body = json!({
             "user": { "id": who.user_id, "displayName": who.username, "name": who.username },
             "temporaryAuthenticationToken": token,
             "challenge": challenge,
@@ -147,8 +134,32 @@ impl DfnsApi {
             "attestation": auth.attestation,
             "pubKeyCredParams": auth.algorithms.iter().map(|alg| json!({ "type": "public-key", "alg": alg })).collect::<Vec<_>>(),
             "excludeCredentials": [],
-            "otpUrl": otp_url,
-        })
+            "otpUrl": "",
+        });
+        // A scenario patch may change the offered kinds: the TOTP URL follows the result.
+        if let Some(patch) = patch {
+            merge_patch(&mut body, patch);
+        }
+        let kinds = &body["supportedCredentialKinds"];
+        let offers_totp = ["firstFactor", "secondFactor"]
+            .iter()
+            .filter_map(|f| kinds[f].as_array())
+            .flatten()
+            .any(|k| k == "Totp");
+        if offers_totp && body["otpUrl"] == "" {
+            body["otpUrl"] = json!(self.otp_url(who));
+        }
+        body
+    }
+
+    /// The `otpauth://` URL provisioning the user's TOTP secret (derived from the seed).
+    pub fn otp_url(&self, who: &SocialIdentity) -> String {
+        let secret = BASE32_NOPAD.encode(&self.seed.bytes("totp-secret", &[&who.user_id])[..20]);
+        format!(
+            "otpauth://totp/{issuer}:{user}?secret={secret}&issuer={issuer}&algorithm=SHA1&digits=6&period=30",
+            issuer = urlencode(&self.auth.rp_name),
+            user = urlencode(&who.username),
+        )
     }
 }
 

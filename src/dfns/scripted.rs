@@ -32,6 +32,9 @@ pub struct Incoming {
     pub id_token: Option<Result<VerifiedIdToken, IdTokenError>>,
     /// The session the request reads and writes.
     pub session: SessionKey,
+    /// The scenario's merge patch for the 200 body (applied again after `normal`; a merge
+    /// patch is idempotent, so an endpoint may apply it early to derive fields from it).
+    pub patch: Option<Value>,
 }
 
 impl DfnsApi {
@@ -128,6 +131,7 @@ impl DfnsApi {
                     body,
                     id_token,
                     session: session.clone(),
+                    patch: then.patch.clone(),
                 };
                 match normal(self, &incoming) {
                     Ok(mut answer) => {
