@@ -226,14 +226,23 @@ fn check(settings: Settings) -> Result<(), String> {
     match crate::scenario::load::load_dir(dir) {
         Ok(set) => {
             let names = set.names();
-            println!("ok: {} scenarios in {}: {}", names.len(), dir.display(), names.join(", "));
+            println!(
+                "ok: {} scenarios in {}: {}",
+                names.len(),
+                dir.display(),
+                names.join(", ")
+            );
             Ok(())
         }
         Err(problems) => {
             for problem in &problems {
                 println!("{problem}");
             }
-            Err(format!("{} problem(s) in {}", problems.len(), dir.display()))
+            Err(format!(
+                "{} problem(s) in {}",
+                problems.len(),
+                dir.display()
+            ))
         }
     }
 }

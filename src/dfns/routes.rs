@@ -52,7 +52,12 @@ fn social_registration(api: &DfnsApi, incoming: &Incoming) -> Result<Value, ApiE
         None => return Err(ApiError::invalid_field("idToken", "is required")),
     };
     let who = api.identity(token, request.org_id.as_deref());
-    Ok(api.social_registration_challenge(&incoming.session, &who, api.clock.unix(), incoming.patch.as_ref()))
+    Ok(api.social_registration_challenge(
+        &incoming.session,
+        &who,
+        api.clock.unix(),
+        incoming.patch.as_ref(),
+    ))
 }
 
 /// A rejected idToken as the Dfns API answers it: 401 naming the failed check.

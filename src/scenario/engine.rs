@@ -161,7 +161,7 @@ fn loosely_equal(expected: &Value, actual: &Value) -> bool {
     expected == actual
         || match (expected, actual) {
             (Value::String(s), other) | (other, Value::String(s)) if !other.is_string() => {
-                *s == other.to_string()
+                s.as_str() == other.to_string().as_str()
             }
             _ => false,
         }
@@ -199,6 +199,34 @@ mod tests {
         let mut doc = json!({ "list": [1, 2] });
         merge_patch(&mut doc, &json!({ "list": [3] }));
         assert_eq!(doc, json!({ "list": [3] }));
+    }
+
+    #[test]
+    fn range_delays_are_drawn_from_the_seed_and_stay_in_range() {
+        let file = std::path::Path::new("d.yaml");
+        let scenario = crate::scenario::load::parse_scenario(
+            file,
+            "rules:\n  - then: { delay: { min: 10, max: 20 } }\n",
+        )
+        .unwrap();
+        let headers = BTreeMap::new();
+        let facts = RequestFacts {
+            endpoint: "POST /auth/registration/social",
+            body: None,
+            headers: &headers,
+            claims: None,
+            org_id: "or-x",
+        };
+        let draw = |seed: &str| {
+            let mut state = SessionState::default();
+            (0..5)
+                .map(|_| decide(&scenario, &facts, &mut state, &Seed::new(seed), "s").delay_ms)
+                .collect::<Vec<_>>()
+        };
+        let first = draw("a");
+        assert!(first.iter().all(|ms| (10..=20).contains(ms)), "{first:?}");
+        assert_eq!(first, draw("a"));
+        assert_ne!(first, draw("b"));
     }
 
     #[test]

@@ -164,7 +164,7 @@ pub fn parse_scenario(file: &Path, text: &str) -> Result<Scenario, Vec<Problem>>
         file: file.to_path_buf(),
         line,
         column,
-        message,
+        message: message.trim().replace('\n', "; "),
     };
     let ext = file.extension().and_then(|e| e.to_str()).unwrap_or("");
     let parsed: Result<ScenarioFile, Problem> = match ext {

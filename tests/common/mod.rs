@@ -146,3 +146,39 @@ pub fn now() -> i64 {
         .unwrap()
         .as_secs() as i64
 }
+
+/// A scenario folder holding `files` (name, contents).
+pub fn scenario_dir(files: &[(&str, &str)]) -> tempfile::TempDir {
+    let dir = tempfile::tempdir().expect("temp dir");
+    for (name, contents) in files {
+        std::fs::write(dir.path().join(name), contents).expect("scenario written");
+    }
+    dir
+}
+
+/// The default config reading scenarios from `dir`.
+pub fn config_with_scenarios(dir: &std::path::Path) -> Config {
+    Config {
+        scenarios: dir.to_path_buf(),
+        ..config()
+    }
+}
+
+impl Mock {
+    /// GETs a control-plane path and returns its JSON.
+    pub async fn get_json(&self, path: &str) -> Value {
+        self.client
+            .get(self.url(path))
+            .send()
+            .await
+            .expect("request sent")
+            .json()
+            .await
+            .expect("JSON")
+    }
+
+    /// The registration body for `id_token`.
+    pub fn social_body(id_token: &str) -> Value {
+        json!({ "socialLoginProviderKind": "Oidc", "idToken": id_token })
+    }
+}
