@@ -5,13 +5,14 @@ use std::sync::Arc;
 
 use crate::clock::Clock;
 use crate::config::Config;
+use crate::dfns::fixtures::load_users;
 use crate::dfns::DfnsApi;
 use crate::journal::Journal;
 use crate::oidc::{Issuer, IssuerError};
 use crate::scenario::load::Problem;
 use crate::scenario::Scenarios;
 use crate::seed::Seed;
-use crate::session::{RequestIds, Sessions};
+use crate::session::{RequestIds, SessionState, Sessions};
 
 /// Every long-lived part of a running mock.
 #[derive(Clone)]
@@ -43,6 +44,9 @@ pub enum AppError {
     /// The issuer's key or trusted issuers.
     #[error(transparent)]
     Issuer(#[from] IssuerError),
+    /// A fixture file with a problem.
+    #[error("fixture error: {0}")]
+    Fixtures(String),
     /// Scenario files with problems.
     #[error("scenario files have errors:\n{}", .0.iter().map(|p| p.to_string()).collect::<Vec<_>>().join("\n"))]
     Scenarios(Vec<Problem>),
@@ -53,7 +57,17 @@ impl App {
     pub async fn new(config: Config) -> Result<App, AppError> {
         let clock = Clock::parse(&config.clock).map_err(AppError::Clock)?;
         let issuer = Arc::new(Issuer::new(&config, clock).await?);
-        let sessions = Sessions::default();
+        let seed = Seed::new(&config.seed);
+        let users = load_users(
+            &config.fixtures.join("users.yaml"),
+            &seed,
+            &config.auth.org_id,
+        )
+        .map_err(|p| AppError::Fixtures(p.to_string()))?;
+        let sessions = Sessions::with_template(SessionState {
+            users: users.into_iter().map(|u| (u.id.clone(), u)).collect(),
+            ..SessionState::default()
+        });
         let scenarios = Scenarios::load(&config.scenarios, config.default_scenario.clone())
             .map_err(AppError::Scenarios)?;
         let dfns = Arc::new(DfnsApi::new(
@@ -66,7 +80,7 @@ impl App {
         Ok(App {
             journal: Journal::new(config.journal_limit),
             scenarios,
-            request_ids: RequestIds::new(Seed::new(&config.seed)),
+            request_ids: RequestIds::new(seed),
             config: Arc::new(config),
             clock,
             issuer,

@@ -113,6 +113,10 @@ pub struct AuthConfig {
     pub temp_token_ttl_secs: u64,
     /// `iss` of tokens the mock issues as Dfns.
     pub token_issuer: String,
+    /// Lifetime of session tokens, in seconds.
+    pub session_token_ttl_secs: u64,
+    /// Origins WebAuthn client data may come from; `scheme://host:*` allows any port.
+    pub origins: Vec<String>,
 }
 
 /// How log lines are written.
@@ -176,6 +180,8 @@ impl Default for AuthConfig {
             user_verification: "required".into(),
             temp_token_ttl_secs: 600,
             token_issuer: "auth.dfns-mock.localhost".into(),
+            session_token_ttl_secs: 86_400,
+            origins: vec!["http://localhost:*".into(), "http://127.0.0.1:*".into()],
         }
     }
 }

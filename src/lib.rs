@@ -22,3 +22,6 @@ pub mod scenario;
 pub mod seed;
 pub mod server;
 pub mod session;
+pub mod totp;
+pub mod users;
+pub mod webauthn;

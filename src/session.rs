@@ -44,19 +44,42 @@ pub struct SessionState {
     pub scenario_states: HashMap<String, String>,
     /// How many times each rule (`scenario#n`) answered.
     pub rule_hits: HashMap<String, u64>,
+    /// Registered users by id.
+    pub users: std::collections::BTreeMap<String, crate::users::User>,
+    /// `jti`s of single-use tokens already spent.
+    pub spent_tokens: std::collections::HashSet<String>,
+    /// How many login challenges and session tokens were issued, to make the next differ.
+    pub logins: u64,
 }
 
 /// All sessions.
 #[derive(Debug, Default, Clone)]
 pub struct Sessions {
     inner: Arc<Mutex<HashMap<SessionKey, SessionState>>>,
+    template: Arc<SessionState>,
 }
 
 impl Sessions {
+    /// Sessions that each start as a copy of `template` (fixture users, …).
+    pub fn with_template(template: SessionState) -> Sessions {
+        Sessions {
+            inner: Arc::default(),
+            template: Arc::new(template),
+        }
+    }
+
     /// Runs `f` on the session's state under the lock (creating the session if new).
     pub fn with<R>(&self, key: &SessionKey, f: impl FnOnce(&mut SessionState) -> R) -> R {
         let mut all = self.inner.lock().unwrap_or_else(|e| e.into_inner());
-        f(all.entry(key.clone()).or_default())
+        f(all
+            .entry(key.clone())
+            .or_insert_with(|| (*self.template).clone()))
+    }
+
+    /// A copy of one session's state as a request would see it (the template if new).
+    pub fn view(&self, key: &SessionKey) -> SessionState {
+        self.snapshot(key)
+            .unwrap_or_else(|| (*self.template).clone())
     }
 
     /// A copy of one session's state, if it exists.

@@ -97,6 +97,14 @@ impl<'a> ObjectReader<'a> {
         }
     }
 
+    /// An optional string of `min..=max` characters.
+    pub fn optional_string(&mut self, field: &str, min: usize, max: usize) -> Option<String> {
+        match self.object.get(field) {
+            None | Some(Value::Null) => None,
+            Some(v) => self.string(field, v, min, max),
+        }
+    }
+
     /// An optional string of `min..=max` characters matching `pattern`.
     pub fn optional_pattern(
         &mut self,

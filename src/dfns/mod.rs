@@ -5,11 +5,16 @@
 //! knows nothing of the serving stack.
 
 pub mod body;
+pub mod completion;
+pub mod credentials;
 pub mod error;
+pub mod fixtures;
+pub mod login;
 pub mod registration;
 pub mod routes;
 pub mod scripted;
 pub mod tokens;
+pub mod wallets;
 
 use std::sync::Arc;
 

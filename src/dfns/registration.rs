@@ -110,7 +110,7 @@ impl DfnsApi {
             now,
             self.auth.temp_token_ttl_secs,
             &jti,
-            json!({ "https://custom/dfns_mock": { "challenge": challenge, "session": session.as_str() } }),
+            json!({ super::completion::MOCK_CLAIM: { "purpose": "registration", "challenge": challenge, "session": session.as_str() } }),
         );
         let auth = &self.auth;
         let mut selection = json!({
@@ -154,7 +154,7 @@ impl DfnsApi {
 
     /// The `otpauth://` URL provisioning the user's TOTP secret (derived from the seed).
     pub fn otp_url(&self, who: &SocialIdentity) -> String {
-        let secret = BASE32_NOPAD.encode(&self.seed.bytes("totp-secret", &[&who.user_id])[..20]);
+        let secret = BASE32_NOPAD.encode(&self.totp_secret(&who.user_id));
         format!(
             "otpauth://totp/{issuer}:{user}?secret={secret}&issuer={issuer}&algorithm=SHA1&digits=6&period=30",
             issuer = urlencode(&self.auth.rp_name),

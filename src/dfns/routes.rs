@@ -11,34 +11,88 @@ use warp::{Filter, Rejection};
 use serde_json::Value;
 
 use super::error::ApiError;
+use super::login::id_token_error;
 use super::registration::SocialRequest;
 use super::scripted::Incoming;
 use super::DfnsApi;
 use crate::body::{raw_body, BodyError};
 use crate::context::{request_context, RequestContext};
-use crate::oidc::verify::IdTokenError;
+
+/// The normal logic of one endpoint.
+type Normal = fn(&DfnsApi, &Incoming) -> Result<Value, ApiError>;
 
 /// Every Dfns route.
 pub fn filter(api: Arc<DfnsApi>) -> impl Filter<Extract = (Response,), Error = Rejection> + Clone {
-    let with_api = warp::any().map(move || api.clone());
-    warp::path!("auth" / "registration" / "social")
+    let social = warp::path!("auth" / "registration" / "social")
         .and(warp::post())
-        .and(with_api)
+        .and(answer(
+            api.clone(),
+            "POST /auth/registration/social",
+            social_registration,
+        ));
+    let enduser = warp::path!("auth" / "registration" / "enduser")
+        .and(warp::post())
+        .and(answer(
+            api.clone(),
+            "POST /auth/registration/enduser",
+            |api, incoming| api.complete_registration(incoming, true),
+        ));
+    let register = warp::path!("auth" / "registration")
+        .and(warp::post())
+        .and(answer(
+            api.clone(),
+            "POST /auth/registration",
+            |api, incoming| api.complete_registration(incoming, false),
+        ));
+    let social_login = warp::path!("auth" / "login" / "social")
+        .and(warp::post())
+        .and(answer(
+            api.clone(),
+            "POST /auth/login/social",
+            DfnsApi::social_login,
+        ));
+    let login_init = warp::path!("auth" / "login" / "init")
+        .and(warp::post())
+        .and(answer(
+            api.clone(),
+            "POST /auth/login/init",
+            DfnsApi::login_init,
+        ));
+    let login = warp::path!("auth" / "login").and(warp::post()).and(answer(
+        api,
+        "POST /auth/login",
+        DfnsApi::login,
+    ));
+    social
+        .or(enduser)
+        .unify()
+        .or(register)
+        .unify()
+        .or(social_login)
+        .unify()
+        .or(login_init)
+        .unify()
+        .or(login)
+        .unify()
+}
+
+/// Reads the request and answers `endpoint` through the scenario engine with `normal`.
+fn answer(
+    api: Arc<DfnsApi>,
+    endpoint: &'static str,
+    normal: Normal,
+) -> impl Filter<Extract = (Response,), Error = std::convert::Infallible> + Clone {
+    warp::any()
+        .map(move || api.clone())
         .and(request_context())
         .and(raw_body())
         .then(
-            |api: Arc<DfnsApi>,
-             ctx: RequestContext,
-             content_type: Option<String>,
-             body: Result<Bytes, BodyError>| async move {
-                api.scripted(
-                    "POST /auth/registration/social",
-                    &ctx,
-                    content_type.as_deref(),
-                    &body,
-                    social_registration,
-                )
-                .await
+            move |api: Arc<DfnsApi>,
+                  ctx: RequestContext,
+                  content_type: Option<String>,
+                  body: Result<Bytes, BodyError>| async move {
+                api.scripted(endpoint, &ctx, content_type.as_deref(), &body, normal)
+                    .await
             },
         )
 }
@@ -52,17 +106,21 @@ fn social_registration(api: &DfnsApi, incoming: &Incoming) -> Result<Value, ApiE
         None => return Err(ApiError::invalid_field("idToken", "is required")),
     };
     let who = api.identity(token, request.org_id.as_deref());
+    if api
+        .sessions
+        .view(&incoming.session)
+        .users
+        .contains_key(&who.user_id)
+    {
+        return Err(ApiError::new(
+            StatusCode::UNAUTHORIZED,
+            "User already exists.",
+        ));
+    }
     Ok(api.social_registration_challenge(
         &incoming.session,
         &who,
         api.clock.unix(),
         incoming.patch.as_ref(),
     ))
-}
-
-/// A rejected idToken as the Dfns API answers it: 401 naming the failed check.
-fn id_token_error(err: &IdTokenError) -> ApiError {
-    ApiError::new(StatusCode::UNAUTHORIZED, err.to_string())
-        .detail("field", "idToken")
-        .detail("check", err.check())
 }

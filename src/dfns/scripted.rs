@@ -10,6 +10,7 @@ use warp::http::{HeaderName, HeaderValue, StatusCode};
 use warp::reply::Response;
 
 use super::body::parse_json;
+use super::completion::MOCK_CLAIM;
 use super::error::{json_response, ApiError};
 use super::DfnsApi;
 use crate::body::BodyError;
@@ -32,6 +33,8 @@ pub struct Incoming {
     pub id_token: Option<Result<VerifiedIdToken, IdTokenError>>,
     /// The session the request reads and writes.
     pub session: SessionKey,
+    /// The `Authorization: Bearer` token, if any.
+    pub bearer: Option<String>,
     /// The scenario's merge patch for the 200 body (applied again after `normal`; a merge
     /// patch is idempotent, so an endpoint may apply it early to derive fields from it).
     pub patch: Option<Value>,
@@ -60,9 +63,35 @@ impl DfnsApi {
             _ => None,
         };
         let claim = |name: &str| claims.and_then(|c| c.get(name)).and_then(Value::as_str);
+        let bearer = ctx
+            .headers
+            .get("authorization")
+            .and_then(|v| {
+                v.strip_prefix("Bearer ")
+                    .or_else(|| v.strip_prefix("bearer "))
+            })
+            .map(|t| t.trim().to_string());
+        // The session: the header, else the idToken's claim, else the one a mock token
+        // (temporary token, login challenge) was issued in.
+        let token_session = || {
+            let token = bearer.as_deref().or_else(|| {
+                body.as_ref()
+                    .ok()
+                    .and_then(|b| b.get("challengeIdentifier"))
+                    .and_then(Value::as_str)
+            })?;
+            let claims = self.signer.verify(token, self.clock.unix()).ok()?;
+            let key = claims
+                .get(MOCK_CLAIM)?
+                .get("session")?
+                .as_str()?
+                .to_string();
+            Some(SessionKey(key))
+        };
         let session = match (ctx.session_from_header, claim(SESSION_CLAIM)) {
+            (true, _) => ctx.session.clone(),
             (false, Some(key)) if !key.is_empty() => SessionKey(key.to_string()),
-            _ => ctx.session.clone(),
+            _ => token_session().unwrap_or_else(|| ctx.session.clone()),
         };
         let active = self
             .sessions
@@ -131,6 +160,7 @@ impl DfnsApi {
                     body,
                     id_token,
                     session: session.clone(),
+                    bearer,
                     patch: then.patch.clone(),
                 };
                 match normal(self, &incoming) {

@@ -10,6 +10,25 @@ use serde_json::{json, Value};
 
 use crate::seed::Seed;
 
+/// Why a token the mock issued is not accepted back.
+#[derive(Debug, Clone, PartialEq, thiserror::Error)]
+pub enum TokenError {
+    /// Not a JWT of ours (structure, issuer, audience).
+    #[error("token is not a valid dfns-mock token: {0}")]
+    Malformed(String),
+    /// The signature does not verify.
+    #[error("token signature is invalid")]
+    Signature,
+    /// `exp` has passed.
+    #[error("token expired at {expired} (now {now})")]
+    Expired {
+        /// `exp` as RFC 3339.
+        expired: String,
+        /// The mock's now.
+        now: String,
+    },
+}
+
 /// The `tokenKind` values of `https://custom/app_metadata`.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum TokenKind {
@@ -93,6 +112,39 @@ impl DfnsTokenSigner {
         let mut header = Header::new(Algorithm::EdDSA);
         header.kid = Some(self.kid.clone());
         encode(&header, &claims, &self.encoding).expect("signing with a derived key cannot fail")
+    }
+
+    /// Verifies a token this signer issued: signature, `aud`, and `exp` against `now`.
+    /// Returns its claims.
+    pub fn verify(
+        &self,
+        token: &str,
+        now: i64,
+    ) -> Result<serde_json::Map<String, Value>, TokenError> {
+        let mut validation = jsonwebtoken::Validation::new(Algorithm::EdDSA);
+        validation.validate_exp = false;
+        validation.validate_nbf = false;
+        validation.required_spec_claims.clear();
+        validation.set_audience(&["dfns:auth:user"]);
+        validation.set_issuer(&[&self.issuer]);
+        let claims = jsonwebtoken::decode::<serde_json::Map<String, Value>>(
+            token,
+            &self.decoding,
+            &validation,
+        )
+        .map_err(|e| match e.kind() {
+            jsonwebtoken::errors::ErrorKind::InvalidSignature => TokenError::Signature,
+            _ => TokenError::Malformed(e.to_string()),
+        })?
+        .claims;
+        let exp = claims.get("exp").and_then(Value::as_i64).unwrap_or(0);
+        if now > exp {
+            return Err(TokenError::Expired {
+                expired: crate::clock::rfc3339(exp),
+                now: crate::clock::rfc3339(now),
+            });
+        }
+        Ok(claims)
     }
 
     /// The public key that verifies these tokens.

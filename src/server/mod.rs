@@ -59,6 +59,11 @@ where
 /// Every route the mock serves, for telling a wrong method (405) from an unknown path (404).
 pub const ROUTES: &[(&str, &str)] = &[
     ("POST", "/auth/registration/social"),
+    ("POST", "/auth/registration"),
+    ("POST", "/auth/registration/enduser"),
+    ("POST", "/auth/login/social"),
+    ("POST", "/auth/login/init"),
+    ("POST", "/auth/login"),
     ("GET", "/oidc/.well-known/openid-configuration"),
     ("GET", "/oidc/jwks"),
     ("POST", "/oidc/token"),

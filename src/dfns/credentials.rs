@@ -1,0 +1,202 @@
+//! Credentials in Dfns request bodies: registering one
+//! (`{credentialKind, credentialInfo, credentialName?}`) and checking a login factor
+//! (`{kind, credentialAssertion | password | otpCode}`), verified with the WebAuthn module.
+//! Every failure is a Dfns error naming the field and the failed check.
+
+use serde_json::Value;
+use warp::http::StatusCode;
+
+use super::error::ApiError;
+use super::DfnsApi;
+use crate::users::{Credential, Factor, User};
+use crate::webauthn::{self, CredentialKey, Expectations, WebauthnError};
+
+/// Every credential kind Dfns knows.
+pub const KINDS: &[&str] = &[
+    "Fido2",
+    "Key",
+    "Password",
+    "Totp",
+    "RecoveryKey",
+    "PasswordProtectedKey",
+];
+
+/// A WebAuthn or key check failure as a Dfns error on `field`.
+pub fn webauthn_error(field: &str, err: WebauthnError) -> ApiError {
+    let status = match err.check {
+        "clientData" | "attestationData" | "authenticatorData" | "credId" | "publicKey" => {
+            StatusCode::BAD_REQUEST
+        }
+        _ => StatusCode::UNAUTHORIZED,
+    };
+    ApiError::new(status, format!("{field}: {}", err.message))
+        .detail("field", field)
+        .detail("check", err.check)
+}
+
+fn str_field<'a>(object: &'a Value, field: &str, path: &str) -> Result<&'a str, ApiError> {
+    match object.get(field) {
+        Some(Value::String(s)) if !s.is_empty() => Ok(s),
+        Some(Value::String(_)) => Err(ApiError::invalid_field(
+            &format!("{path}.{field}"),
+            "must not be empty",
+        )),
+        Some(_) => Err(ApiError::invalid_field(
+            &format!("{path}.{field}"),
+            "must be a string",
+        )),
+        None => Err(ApiError::invalid_field(
+            &format!("{path}.{field}"),
+            "is required",
+        )),
+    }
+}
+
+impl DfnsApi {
+    /// The expectations of a ceremony answering `challenge`.
+    pub fn expectations<'a>(
+        &'a self,
+        challenge: &'a str,
+        client_data_type: &'a str,
+    ) -> Expectations<'a> {
+        Expectations {
+            challenge,
+            client_data_type,
+            origins: &self.auth.origins,
+            rp_id: &self.auth.rp_id,
+            user_verification_required: self.auth.user_verification == "required",
+        }
+    }
+
+    /// Verifies the credential at `path` of a registration body for `user`, answering
+    /// `challenge`, in the role `factor`.
+    pub fn register_credential(
+        &self,
+        value: &Value,
+        path: &str,
+        factor: Factor,
+        challenge: &str,
+        user: &User,
+        index: usize,
+    ) -> Result<Credential, ApiError> {
+        if !value.is_object() {
+            return Err(ApiError::invalid_field(path, "must be an object"));
+        }
+        let kind = str_field(value, "credentialKind", path)?;
+        if !KINDS.contains(&kind) {
+            return Err(ApiError::invalid_field(
+                &format!("{path}.credentialKind"),
+                format!("must be one of: {} (got \"{kind}\")", KINDS.join(", ")),
+            ));
+        }
+        let info_path = format!("{path}.credentialInfo");
+        let info = value
+            .get("credentialInfo")
+            .filter(|v| v.is_object())
+            .ok_or_else(|| {
+                ApiError::invalid_field(&info_path, "is required and must be an object")
+            })?;
+        let name = match value.get("credentialName") {
+            None | Some(Value::Null) => kind.to_string(),
+            Some(Value::String(name)) => name.clone(),
+            Some(_) => {
+                return Err(ApiError::invalid_field(
+                    &format!("{path}.credentialName"),
+                    "must be a string",
+                ))
+            }
+        };
+        let uuid = self
+            .seed
+            .dfns_id("cr", &[&user.id, kind, &index.to_string(), challenge]);
+        let mut credential = Credential {
+            uuid,
+            kind: kind.to_string(),
+            name,
+            factor,
+            cred_id: String::new(),
+            key: None,
+            sign_count: 0,
+            password: None,
+            encrypted_private_key: None,
+        };
+        match kind {
+            "Fido2" => {
+                let cred_id = str_field(info, "credId", &info_path)?;
+                let registered = webauthn::verify_registration(
+                    cred_id,
+                    str_field(info, "clientData", &info_path)?,
+                    str_field(info, "attestationData", &info_path)?,
+                    &self.auth.algorithms,
+                    &self.expectations(challenge, "webauthn.create"),
+                )
+                .map_err(|e| webauthn_error(&info_path, e))?;
+                credential.cred_id = cred_id.trim_end_matches('=').to_string();
+                credential.key = Some(registered.key);
+                credential.sign_count = registered.sign_count;
+            }
+            "Key" | "RecoveryKey" | "PasswordProtectedKey" => {
+                let cred_id = str_field(info, "credId", &info_path)?;
+                let client_data = str_field(info, "clientData", &info_path)?;
+                let attestation = webauthn::b64(
+                    "attestationData",
+                    str_field(info, "attestationData", &info_path)?,
+                )
+                .map_err(|e| webauthn_error(&info_path, e))?;
+                let attestation: Value = serde_json::from_slice(&attestation).map_err(|_| {
+                    ApiError::invalid_field(
+                        &format!("{info_path}.attestationData"),
+                        "must be base64url JSON {publicKey, signature}",
+                    )
+                })?;
+                let pem = str_field(
+                    &attestation,
+                    "publicKey",
+                    &format!("{info_path}.attestationData"),
+                )?;
+                let signature = str_field(
+                    &attestation,
+                    "signature",
+                    &format!("{info_path}.attestationData"),
+                )?;
+                let key = CredentialKey::from_spki_pem(pem).map_err(|e| {
+                    ApiError::invalid_field(&format!("{info_path}.attestationData.publicKey"), e)
+                })?;
+                webauthn::verify_key_signature(
+                    client_data,
+                    &key,
+                    signature,
+                    &self.expectations(challenge, "key.create"),
+                )
+                .map_err(|e| webauthn_error(&info_path, e))?;
+                credential.cred_id = cred_id.trim_end_matches('=').to_string();
+                credential.key = Some(key);
+                if kind == "PasswordProtectedKey" {
+                    credential.encrypted_private_key =
+                        Some(str_field(info, "encryptedPrivateKey", &info_path)?.to_string());
+                }
+            }
+            "Password" => {
+                credential.password = Some(str_field(info, "password", &info_path)?.to_string());
+            }
+            "Totp" => {
+                let code = str_field(info, "otpCode", &info_path)?;
+                if !crate::totp::verify(&self.totp_secret(&user.id), code, self.clock.unix()) {
+                    return Err(ApiError::new(
+                        StatusCode::UNAUTHORIZED,
+                        format!("{info_path}.otpCode: the code is not valid now"),
+                    )
+                    .detail("field", format!("{info_path}.otpCode"))
+                    .detail("check", "otpCode"));
+                }
+            }
+            _ => unreachable!("kind checked against KINDS above"),
+        }
+        Ok(credential)
+    }
+
+    /// The user's TOTP secret (what `otpUrl` provisions).
+    pub fn totp_secret(&self, user_id: &str) -> Vec<u8> {
+        self.seed.bytes("totp-secret", &[user_id])[..20].to_vec()
+    }
+}

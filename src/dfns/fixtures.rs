@@ -1,0 +1,158 @@
+//! Pre-registered users from `fixtures/users.yaml`: every new session starts with them.
+//! A user's id derives from the seed, org and email exactly as a social registration
+//! with a token minted for that email would, so the two meet.
+
+use std::path::Path;
+
+use serde::Deserialize;
+
+use super::credentials::KINDS;
+use crate::oidc::verify::BUILTIN_PROVIDER;
+use crate::scenario::load::Problem;
+use crate::seed::Seed;
+use crate::users::{Credential, Factor, User};
+use crate::webauthn::CredentialKey;
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct UsersFile {
+    users: Vec<FixtureUser>,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields, rename_all = "camelCase")]
+struct FixtureUser {
+    email: String,
+    sub: Option<String>,
+    org_id: Option<String>,
+    #[serde(default)]
+    credentials: Vec<FixtureCredential>,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields, rename_all = "camelCase")]
+struct FixtureCredential {
+    kind: String,
+    name: Option<String>,
+    cred_id: Option<String>,
+    public_key: Option<String>,
+    password: Option<String>,
+    #[serde(default)]
+    second_factor: bool,
+}
+
+/// The user id of (org, provider, subject): what registration assigns.
+pub fn user_id(seed: &Seed, org_id: &str, provider: &str, subject: &str) -> String {
+    seed.dfns_id("us", &[org_id, provider, subject])
+}
+
+/// Loads the fixture users (none when the file does not exist).
+pub fn load_users(path: &Path, seed: &Seed, default_org: &str) -> Result<Vec<User>, Problem> {
+    let problem = |line: usize, column: usize, message: String| Problem {
+        file: path.to_path_buf(),
+        line,
+        column,
+        message,
+    };
+    let text = match std::fs::read_to_string(path) {
+        Ok(text) => text,
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(Vec::new()),
+        Err(e) => return Err(problem(1, 1, format!("cannot read: {e}"))),
+    };
+    let file: UsersFile = serde_yaml_ng::from_str(&text).map_err(|e| {
+        let (line, column) = e.location().map_or((1, 1), |l| (l.line(), l.column()));
+        let message = e.to_string();
+        problem(
+            line,
+            column,
+            message
+                .split(" at line ")
+                .next()
+                .unwrap_or(&message)
+                .to_string(),
+        )
+    })?;
+    let at = |needle: &str, message: String| {
+        let offset = text.find(needle).unwrap_or(0);
+        let before = &text[..offset];
+        problem(
+            before.matches('\n').count() + 1,
+            before.rsplit('\n').next().map_or(0, str::len) + 1,
+            message,
+        )
+    };
+    file.users
+        .into_iter()
+        .map(|fixture| {
+            let org_id = fixture.org_id.unwrap_or_else(|| default_org.to_string());
+            // The same subject `POST /oidc/token` derives for a bare email.
+            let sub = fixture
+                .sub
+                .unwrap_or_else(|| seed.digits("subject", &[&fixture.email], 21));
+            let id = user_id(seed, &org_id, BUILTIN_PROVIDER, &sub);
+            let credentials = fixture
+                .credentials
+                .into_iter()
+                .enumerate()
+                .map(|(i, c)| {
+                    if !KINDS.contains(&c.kind.as_str()) {
+                        return Err(at(
+                            &c.kind,
+                            format!(
+                                "unknown credential kind `{}` (known: {})",
+                                c.kind,
+                                KINDS.join(", ")
+                            ),
+                        ));
+                    }
+                    let key = match &c.public_key {
+                        Some(pem) => Some(
+                            CredentialKey::from_spki_pem(pem)
+                                .map_err(|e| at("publicKey", format!("{}: {e}", fixture.email)))?,
+                        ),
+                        None => None,
+                    };
+                    if matches!(c.kind.as_str(), "Fido2" | "Key")
+                        && (key.is_none() || c.cred_id.is_none())
+                    {
+                        return Err(at(
+                            &c.kind,
+                            format!(
+                                "{} credential of {} needs credId and publicKey",
+                                c.kind, fixture.email
+                            ),
+                        ));
+                    }
+                    if c.kind == "Password" && c.password.is_none() {
+                        return Err(at(
+                            "Password",
+                            format!("Password credential of {} needs password", fixture.email),
+                        ));
+                    }
+                    Ok(Credential {
+                        uuid: seed.dfns_id("cr", &[&id, "fixture", &i.to_string()]),
+                        name: c.name.unwrap_or_else(|| c.kind.clone()),
+                        factor: if c.second_factor || c.kind == "Totp" {
+                            Factor::Second
+                        } else {
+                            Factor::First
+                        },
+                        kind: c.kind,
+                        cred_id: c.cred_id.unwrap_or_default(),
+                        key,
+                        sign_count: 0,
+                        password: c.password,
+                        encrypted_private_key: None,
+                    })
+                })
+                .collect::<Result<Vec<_>, _>>()?;
+            Ok(User {
+                id,
+                username: fixture.email,
+                org_id,
+                credentials,
+                wallets: Vec::new(),
+            })
+        })
+        .collect()
+}

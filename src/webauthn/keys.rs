@@ -1,0 +1,190 @@
+//! Credential public keys: read from a COSE key (WebAuthn), a PEM SubjectPublicKeyInfo
+//! (Dfns `Key` credentials, fixtures) or an X.509 certificate (packed attestation), and
+//! verification of signatures with them.
+
+use coset::iana::{Algorithm as CoseAlg, EllipticCurve, KeyType};
+use coset::{CborSerializable, CoseKey, KeyType as CoseKeyType, Label, RegisteredLabelWithPrivate};
+use ed25519_dalek::Verifier as _;
+use p256::pkcs8::DecodePublicKey;
+use rsa::pkcs1v15::VerifyingKey as RsaVerifyingKey;
+use sha2::Sha256;
+
+/// COSE algorithm numbers the mock verifies.
+pub const ES256: i64 = -7;
+/// RSASSA-PKCS1-v1_5 with SHA-256.
+pub const RS256: i64 = -257;
+/// EdDSA (Ed25519).
+pub const EDDSA: i64 = -8;
+
+/// A public key that verifies a credential's signatures.
+#[derive(Debug, Clone, PartialEq)]
+pub enum CredentialKey {
+    /// ECDSA P-256 with SHA-256.
+    Es256(p256::ecdsa::VerifyingKey),
+    /// RSA PKCS#1 v1.5 with SHA-256.
+    Rs256(rsa::RsaPublicKey),
+    /// Ed25519.
+    EdDsa(ed25519_dalek::VerifyingKey),
+}
+
+impl CredentialKey {
+    /// The COSE algorithm number.
+    pub fn alg(&self) -> i64 {
+        match self {
+            CredentialKey::Es256(_) => ES256,
+            CredentialKey::Rs256(_) => RS256,
+            CredentialKey::EdDsa(_) => EDDSA,
+        }
+    }
+
+    /// Reads a COSE_Key (the `credentialPublicKey` of attested credential data).
+    pub fn from_cose(bytes: &[u8]) -> Result<CredentialKey, String> {
+        let key = CoseKey::from_slice(bytes).map_err(|e| format!("not a COSE key: {e}"))?;
+        let param = |label: i64| {
+            key.params
+                .iter()
+                .find(|(l, _)| *l == Label::Int(label))
+                .map(|(_, v)| v)
+        };
+        let bytes_param = |label: i64, name: &str| {
+            param(label)
+                .and_then(|v| v.as_bytes())
+                .cloned()
+                .ok_or_else(|| format!("COSE key has no `{name}`"))
+        };
+        let alg = match &key.alg {
+            Some(RegisteredLabelWithPrivate::Assigned(a)) => Some(*a as i64),
+            _ => None,
+        };
+        match key.kty {
+            CoseKeyType::Assigned(KeyType::EC2) => {
+                let crv = param(-1).and_then(|v| v.as_integer()).map(i128::from);
+                if crv != Some(EllipticCurve::P_256 as i128) {
+                    return Err("only the P-256 curve is supported for EC2 keys".into());
+                }
+                if alg.is_some_and(|a| a != ES256) {
+                    return Err(format!(
+                        "EC2 P-256 key with alg {} (expected -7)",
+                        alg.unwrap_or(0)
+                    ));
+                }
+                let (x, y) = (bytes_param(-2, "x")?, bytes_param(-3, "y")?);
+                let mut sec1 = vec![4u8];
+                sec1.extend_from_slice(&x);
+                sec1.extend_from_slice(&y);
+                p256::ecdsa::VerifyingKey::from_sec1_bytes(&sec1)
+                    .map(CredentialKey::Es256)
+                    .map_err(|e| format!("invalid P-256 point: {e}"))
+            }
+            CoseKeyType::Assigned(KeyType::RSA) => {
+                if alg.is_some_and(|a| a != RS256) {
+                    return Err(format!(
+                        "RSA key with alg {} (only -257 is supported)",
+                        alg.unwrap_or(0)
+                    ));
+                }
+                let n = rsa::BigUint::from_bytes_be(&bytes_param(-1, "n")?);
+                let e = rsa::BigUint::from_bytes_be(&bytes_param(-2, "e")?);
+                rsa::RsaPublicKey::new(n, e)
+                    .map(CredentialKey::Rs256)
+                    .map_err(|e| format!("invalid RSA key: {e}"))
+            }
+            CoseKeyType::Assigned(KeyType::OKP) => {
+                let crv = param(-1).and_then(|v| v.as_integer()).map(i128::from);
+                if crv != Some(EllipticCurve::Ed25519 as i128) {
+                    return Err("only the Ed25519 curve is supported for OKP keys".into());
+                }
+                let x = bytes_param(-2, "x")?;
+                let x: [u8; 32] = x
+                    .try_into()
+                    .map_err(|_| "Ed25519 key is not 32 bytes".to_string())?;
+                ed25519_dalek::VerifyingKey::from_bytes(&x)
+                    .map(CredentialKey::EdDsa)
+                    .map_err(|e| format!("invalid Ed25519 key: {e}"))
+            }
+            ref other => Err(format!("unsupported COSE key type {other:?}")),
+        }
+    }
+
+    /// Reads a PEM `PUBLIC KEY` (SubjectPublicKeyInfo) of any supported type.
+    pub fn from_spki_pem(pem: &str) -> Result<CredentialKey, String> {
+        if let Ok(key) = p256::ecdsa::VerifyingKey::from_public_key_pem(pem) {
+            return Ok(CredentialKey::Es256(key));
+        }
+        if let Ok(key) = ed25519_dalek::VerifyingKey::from_public_key_pem(pem) {
+            return Ok(CredentialKey::EdDsa(key));
+        }
+        rsa::RsaPublicKey::from_public_key_pem(pem)
+            .map(CredentialKey::Rs256)
+            .map_err(|_| {
+                "not a P-256, Ed25519 or RSA public key in PEM (SubjectPublicKeyInfo)".to_string()
+            })
+    }
+
+    /// Reads the public key of a DER X.509 certificate.
+    pub fn from_certificate(der: &[u8]) -> Result<CredentialKey, String> {
+        let (_, cert) = x509_parser::parse_x509_certificate(der)
+            .map_err(|e| format!("not an X.509 certificate: {e}"))?;
+        let spki = cert.public_key().raw;
+        p256::ecdsa::VerifyingKey::from_public_key_der(spki)
+            .map(CredentialKey::Es256)
+            .or_else(|_| rsa::RsaPublicKey::from_public_key_der(spki).map(CredentialKey::Rs256))
+            .or_else(|_| {
+                ed25519_dalek::VerifyingKey::from_public_key_der(spki).map(CredentialKey::EdDsa)
+            })
+            .map_err(|_| "certificate key is not P-256, RSA or Ed25519".to_string())
+    }
+
+    /// Whether `signature` signs `message`. ECDSA signatures may be DER (WebAuthn) or raw
+    /// `r‖s`.
+    pub fn verify(&self, message: &[u8], signature: &[u8]) -> bool {
+        match self {
+            CredentialKey::Es256(key) => {
+                use p256::ecdsa::signature::Verifier;
+                let signature = p256::ecdsa::Signature::from_der(signature)
+                    .or_else(|_| p256::ecdsa::Signature::from_slice(signature));
+                signature.is_ok_and(|s| key.verify(message, &s).is_ok())
+            }
+            CredentialKey::Rs256(key) => {
+                use rsa::signature::Verifier;
+                let verifier = RsaVerifyingKey::<Sha256>::new(key.clone());
+                rsa::pkcs1v15::Signature::try_from(signature)
+                    .is_ok_and(|s| verifier.verify(message, &s).is_ok())
+            }
+            CredentialKey::EdDsa(key) => ed25519_dalek::Signature::from_slice(signature)
+                .is_ok_and(|s| key.verify(message, &s).is_ok()),
+        }
+    }
+}
+
+/// Encodes a key as a COSE_Key (for fixtures and tests that build authenticators).
+pub fn to_cose(key: &CredentialKey) -> Vec<u8> {
+    use coset::CoseKeyBuilder;
+    let cose = match key {
+        CredentialKey::Es256(k) => {
+            let point = k.to_encoded_point(false);
+            CoseKeyBuilder::new_ec2_pub_key(
+                EllipticCurve::P_256,
+                point.x().expect("uncompressed").to_vec(),
+                point.y().expect("uncompressed").to_vec(),
+            )
+            .algorithm(CoseAlg::ES256)
+            .build()
+        }
+        CredentialKey::Rs256(k) => {
+            use rsa::traits::PublicKeyParts;
+            CoseKeyBuilder::new()
+                .key_type(KeyType::RSA)
+                .param(-1, ciborium::Value::Bytes(k.n().to_bytes_be()))
+                .param(-2, ciborium::Value::Bytes(k.e().to_bytes_be()))
+                .algorithm(CoseAlg::RS256)
+                .build()
+        }
+        CredentialKey::EdDsa(k) => CoseKeyBuilder::new_okp_key()
+            .param(-1, ciborium::Value::from(EllipticCurve::Ed25519 as i64))
+            .param(-2, ciborium::Value::Bytes(k.to_bytes().to_vec()))
+            .algorithm(CoseAlg::EdDSA)
+            .build(),
+    };
+    cose.to_vec().expect("a COSE key encodes")
+}

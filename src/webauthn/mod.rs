@@ -1,0 +1,430 @@
+//! WebAuthn verification as a relying party: client data, authenticator data, attestation
+//! objects (`none` and `packed`, self or with `x5c`) and assertions. Every failure names the
+//! check that failed. Knows nothing of Dfns or HTTP.
+
+pub mod keys;
+
+use base64::engine::general_purpose::URL_SAFE_NO_PAD;
+use base64::Engine;
+use ciborium::Value as Cbor;
+use sha2::{Digest, Sha256};
+
+pub use keys::CredentialKey;
+
+/// Flag: user present.
+pub const FLAG_UP: u8 = 0x01;
+/// Flag: user verified.
+pub const FLAG_UV: u8 = 0x04;
+/// Flag: attested credential data included.
+pub const FLAG_AT: u8 = 0x40;
+
+/// A failed check: `check` names it (`challenge`, `origin`, `rpIdHash`, …).
+#[derive(Debug, Clone, PartialEq, thiserror::Error)]
+#[error("{message}")]
+pub struct WebauthnError {
+    /// The check that failed.
+    pub check: &'static str,
+    /// Why.
+    pub message: String,
+}
+
+fn fail<T>(check: &'static str, message: impl Into<String>) -> Result<T, WebauthnError> {
+    Err(WebauthnError {
+        check,
+        message: message.into(),
+    })
+}
+
+/// What the relying party expects of a ceremony.
+#[derive(Debug, Clone)]
+pub struct Expectations<'a> {
+    /// The challenge string the server issued.
+    pub challenge: &'a str,
+    /// `webauthn.create`, `webauthn.get`, `key.create` or `key.get`.
+    pub client_data_type: &'a str,
+    /// Allowed origins; `scheme://host:*` allows any port.
+    pub origins: &'a [String],
+    /// The RP id whose SHA-256 the authenticator data must carry.
+    pub rp_id: &'a str,
+    /// Whether the UV flag is required.
+    pub user_verification_required: bool,
+}
+
+/// Decoded `clientDataJSON`.
+#[derive(Debug, Clone)]
+pub struct ClientData {
+    /// The exact bytes (hashed into signatures).
+    pub raw: Vec<u8>,
+    /// `type`.
+    pub kind: String,
+    /// `challenge`.
+    pub challenge: String,
+    /// `origin`.
+    pub origin: String,
+}
+
+/// Decodes base64url (padding tolerated) or fails the named check.
+pub fn b64(field: &'static str, value: &str) -> Result<Vec<u8>, WebauthnError> {
+    URL_SAFE_NO_PAD
+        .decode(value.trim_end_matches('='))
+        .or_else(|_| fail(field, format!("{field} is not base64url")))
+}
+
+/// Parses and checks client data: type, challenge (base64url of the challenge's UTF-8 bytes,
+/// as the browser signer sends it, or the raw challenge), and origin.
+pub fn check_client_data(
+    client_data_b64: &str,
+    expected: &Expectations,
+) -> Result<ClientData, WebauthnError> {
+    let raw = b64("clientData", client_data_b64)?;
+    let json: serde_json::Value = serde_json::from_slice(&raw)
+        .or_else(|e| fail("clientData", format!("clientData is not JSON: {e}")))?;
+    let field = |name: &str| json.get(name).and_then(|v| v.as_str()).map(String::from);
+    let (Some(kind), Some(challenge), Some(origin)) =
+        (field("type"), field("challenge"), field("origin"))
+    else {
+        return fail("clientData", "clientData lacks type, challenge or origin");
+    };
+    if kind != expected.client_data_type {
+        return fail(
+            "type",
+            format!(
+                "clientData type is `{kind}`, expected `{}`",
+                expected.client_data_type
+            ),
+        );
+    }
+    let encoded = URL_SAFE_NO_PAD.encode(expected.challenge.as_bytes());
+    if challenge != encoded && challenge != expected.challenge {
+        return fail(
+            "challenge",
+            format!("clientData challenge `{challenge}` is not the one issued"),
+        );
+    }
+    if !expected
+        .origins
+        .iter()
+        .any(|pattern| origin_allowed(pattern, &origin))
+    {
+        return fail(
+            "origin",
+            format!(
+                "origin `{origin}` is not allowed (allowed: {})",
+                expected.origins.join(", ")
+            ),
+        );
+    }
+    Ok(ClientData {
+        raw,
+        kind,
+        challenge,
+        origin,
+    })
+}
+
+/// `pattern` is an origin, or `scheme://host:*` for any port (or none).
+pub fn origin_allowed(pattern: &str, origin: &str) -> bool {
+    match pattern.strip_suffix(":*") {
+        Some(base) => {
+            origin == base
+                || origin
+                    .strip_prefix(base)
+                    .and_then(|rest| rest.strip_prefix(':'))
+                    .is_some_and(|port| {
+                        !port.is_empty() && port.chars().all(|c| c.is_ascii_digit())
+                    })
+        }
+        None => pattern == origin,
+    }
+}
+
+/// Parsed authenticator data.
+#[derive(Debug, Clone)]
+pub struct AuthenticatorData {
+    /// The raw bytes (signed over).
+    pub raw: Vec<u8>,
+    /// SHA-256 of the RP id.
+    pub rp_id_hash: [u8; 32],
+    /// Flags.
+    pub flags: u8,
+    /// Signature counter.
+    pub sign_count: u32,
+    /// Attested credential: (credential id, COSE key bytes).
+    pub attested: Option<(Vec<u8>, Vec<u8>)>,
+}
+
+/// Parses authenticator data.
+pub fn parse_authenticator_data(raw: &[u8]) -> Result<AuthenticatorData, WebauthnError> {
+    if raw.len() < 37 {
+        return fail(
+            "authenticatorData",
+            format!(
+                "authenticator data is {} bytes, at least 37 expected",
+                raw.len()
+            ),
+        );
+    }
+    let rp_id_hash: [u8; 32] = raw[..32].try_into().expect("32 bytes");
+    let flags = raw[32];
+    let sign_count = u32::from_be_bytes(raw[33..37].try_into().expect("4 bytes"));
+    let attested = if flags & FLAG_AT != 0 {
+        if raw.len() < 55 {
+            return fail("authenticatorData", "attested credential data is truncated");
+        }
+        let len = u16::from_be_bytes([raw[53], raw[54]]) as usize;
+        let id_end = 55 + len;
+        if raw.len() <= id_end {
+            return fail(
+                "authenticatorData",
+                "credential id or public key is truncated",
+            );
+        }
+        let cred_id = raw[55..id_end].to_vec();
+        // The COSE key is one CBOR item; extensions may follow it.
+        let mut cursor = std::io::Cursor::new(&raw[id_end..]);
+        let _: Cbor = ciborium::de::from_reader(&mut cursor).or_else(|e| {
+            fail(
+                "authenticatorData",
+                format!("credential public key is not CBOR: {e}"),
+            )
+        })?;
+        let key_len = cursor.position() as usize;
+        Some((cred_id, raw[id_end..id_end + key_len].to_vec()))
+    } else {
+        None
+    };
+    Ok(AuthenticatorData {
+        raw: raw.to_vec(),
+        rp_id_hash,
+        flags,
+        sign_count,
+        attested,
+    })
+}
+
+fn check_authenticator_data(
+    data: &AuthenticatorData,
+    expected: &Expectations,
+) -> Result<(), WebauthnError> {
+    if data.rp_id_hash != <[u8; 32]>::from(Sha256::digest(expected.rp_id.as_bytes())) {
+        return fail(
+            "rpIdHash",
+            format!("authenticator data is not for RP id `{}`", expected.rp_id),
+        );
+    }
+    if data.flags & FLAG_UP == 0 {
+        return fail("flags", "user presence (UP) flag is not set");
+    }
+    if expected.user_verification_required && data.flags & FLAG_UV == 0 {
+        return fail(
+            "flags",
+            "user verification is required but the UV flag is not set",
+        );
+    }
+    Ok(())
+}
+
+/// A credential that passed registration.
+#[derive(Debug, Clone)]
+pub struct RegisteredCredential {
+    /// Raw credential id.
+    pub cred_id: Vec<u8>,
+    /// Its public key.
+    pub key: CredentialKey,
+    /// Initial signature counter.
+    pub sign_count: u32,
+    /// Attestation format.
+    pub fmt: String,
+}
+
+/// Verifies a WebAuthn registration (`credentialInfo` of a Fido2 credential).
+pub fn verify_registration(
+    cred_id_b64: &str,
+    client_data_b64: &str,
+    attestation_b64: &str,
+    allowed_algs: &[i64],
+    expected: &Expectations,
+) -> Result<RegisteredCredential, WebauthnError> {
+    let client_data = check_client_data(client_data_b64, expected)?;
+    let object: Cbor = ciborium::de::from_reader(
+        b64("attestationData", attestation_b64)?.as_slice(),
+    )
+    .or_else(|e| {
+        fail(
+            "attestationData",
+            format!("attestationData is not CBOR: {e}"),
+        )
+    })?;
+    let entry = |name: &str| {
+        object
+            .as_map()
+            .and_then(|m| m.iter().find(|(k, _)| k.as_text() == Some(name)))
+            .map(|(_, v)| v.clone())
+    };
+    let fmt = entry("fmt").and_then(|v| v.as_text().map(String::from));
+    let auth_data = entry("authData").and_then(|v| v.as_bytes().cloned());
+    let att_stmt = entry("attStmt");
+    let (Some(fmt), Some(auth_data), Some(att_stmt)) = (fmt, auth_data, att_stmt) else {
+        return fail(
+            "attestationData",
+            "attestation object lacks fmt, authData or attStmt",
+        );
+    };
+    let data = parse_authenticator_data(&auth_data)?;
+    check_authenticator_data(&data, expected)?;
+    let Some((cred_id, cose)) = &data.attested else {
+        return fail("authenticatorData", "no attested credential data (AT flag)");
+    };
+    if b64("credId", cred_id_b64)? != *cred_id {
+        return fail(
+            "credId",
+            "credId differs from the credential id in the authenticator data",
+        );
+    }
+    let key = CredentialKey::from_cose(cose).or_else(|e| fail("publicKey", e))?;
+    if !allowed_algs.contains(&key.alg()) {
+        return fail(
+            "alg",
+            format!(
+                "credential algorithm {} is not offered (pubKeyCredParams: {allowed_algs:?})",
+                key.alg()
+            ),
+        );
+    }
+    let statement = |name: &str| {
+        att_stmt
+            .as_map()
+            .and_then(|m| m.iter().find(|(k, _)| k.as_text() == Some(name)))
+            .map(|(_, v)| v.clone())
+    };
+    match fmt.as_str() {
+        "none" => {
+            if att_stmt.as_map().is_none_or(|m| !m.is_empty()) {
+                return fail("attestation", "fmt `none` must have an empty attStmt");
+            }
+        }
+        "packed" => {
+            let alg = statement("alg")
+                .and_then(|v| v.as_integer())
+                .map(i128::from);
+            let Some(sig) = statement("sig").and_then(|v| v.as_bytes().cloned()) else {
+                return fail("attestation", "packed attestation has no sig");
+            };
+            let mut signed = auth_data.clone();
+            signed.extend_from_slice(&Sha256::digest(&client_data.raw));
+            let verifier = match statement("x5c").and_then(|v| v.as_array().cloned()) {
+                Some(chain) => {
+                    let Some(leaf) = chain.first().and_then(|c| c.as_bytes()) else {
+                        return fail("attestation", "packed x5c is empty");
+                    };
+                    CredentialKey::from_certificate(leaf).or_else(|e| fail("attestation", e))?
+                }
+                None => {
+                    if alg != Some(key.alg() as i128) {
+                        return fail(
+                            "attestation",
+                            "self attestation alg differs from the credential's",
+                        );
+                    }
+                    key.clone()
+                }
+            };
+            if !verifier.verify(&signed, &sig) {
+                return fail("attestation", "packed attestation signature is invalid");
+            }
+        }
+        other => {
+            return fail(
+                "attestation",
+                format!("attestation format `{other}` is not supported (none, packed)"),
+            )
+        }
+    }
+    Ok(RegisteredCredential {
+        cred_id: cred_id.clone(),
+        key,
+        sign_count: data.sign_count,
+        fmt,
+    })
+}
+
+/// Verifies a WebAuthn assertion against a stored key and counter; returns the new counter.
+pub fn verify_assertion(
+    client_data_b64: &str,
+    authenticator_data_b64: &str,
+    signature_b64: &str,
+    key: &CredentialKey,
+    stored_count: u32,
+    expected: &Expectations,
+) -> Result<u32, WebauthnError> {
+    let client_data = check_client_data(client_data_b64, expected)?;
+    let data = parse_authenticator_data(&b64("authenticatorData", authenticator_data_b64)?)?;
+    check_authenticator_data(&data, expected)?;
+    let mut signed = data.raw.clone();
+    signed.extend_from_slice(&Sha256::digest(&client_data.raw));
+    if !key.verify(&signed, &b64("signature", signature_b64)?) {
+        return fail("signature", "assertion signature is invalid");
+    }
+    if (data.sign_count != 0 || stored_count != 0) && data.sign_count <= stored_count {
+        return fail(
+            "signCount",
+            format!(
+                "signature counter went from {stored_count} to {}: the credential may be cloned",
+                data.sign_count
+            ),
+        );
+    }
+    Ok(data.sign_count)
+}
+
+/// Verifies a Dfns `Key` credential: `clientData` JSON signed (hex signature) by the key.
+pub fn verify_key_signature(
+    client_data_b64: &str,
+    key: &CredentialKey,
+    signature_hex: &str,
+    expected: &Expectations,
+) -> Result<(), WebauthnError> {
+    let client_data = check_client_data(client_data_b64, expected)?;
+    let signature = decode_hex(signature_hex).ok_or_else(|| WebauthnError {
+        check: "signature",
+        message: "signature is not hex".into(),
+    })?;
+    if key.verify(&client_data.raw, &signature) {
+        Ok(())
+    } else {
+        fail("signature", "key signature over clientData is invalid")
+    }
+}
+
+/// Decodes lowercase or uppercase hex (optional `0x`).
+pub fn decode_hex(hex: &str) -> Option<Vec<u8>> {
+    let hex = hex.strip_prefix("0x").unwrap_or(hex);
+    if hex.len() % 2 != 0 {
+        return None;
+    }
+    (0..hex.len())
+        .step_by(2)
+        .map(|i| u8::from_str_radix(&hex[i..i + 2], 16).ok())
+        .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn origin_patterns() {
+        assert!(origin_allowed(
+            "http://localhost:*",
+            "http://localhost:5173"
+        ));
+        assert!(origin_allowed("http://localhost:*", "http://localhost"));
+        assert!(!origin_allowed(
+            "http://localhost:*",
+            "http://localhost.evil.test"
+        ));
+        assert!(!origin_allowed("http://localhost:*", "http://localhost:"));
+        assert!(origin_allowed("https://app.test", "https://app.test"));
+        assert!(!origin_allowed("https://app.test", "https://app.test:8443"));
+    }
+}
