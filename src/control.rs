@@ -192,13 +192,21 @@ fn list_scenarios(app: &App) -> Value {
 }
 
 fn session_view(app: &App, key: &SessionKey) -> Value {
-    let state = app.sessions.snapshot(key).unwrap_or_default();
+    let state = app.sessions.view(key);
     json!({
         "session": key.0,
         "activeScenario": state.active_scenario,
         "scenarioStates": state.scenario_states,
         "ruleHits": state.rule_hits,
         "challenges": state.challenges,
+        "users": state.users.values().map(|u| json!({
+            "id": u.id,
+            "username": u.username,
+            "orgId": u.org_id,
+            "credentials": u.credentials.iter().map(|c| json!({
+                "uuid": c.uuid, "kind": c.kind, "name": c.name, "credId": c.cred_id, "signCount": c.sign_count,
+            })).collect::<Vec<_>>(),
+        })).collect::<Vec<_>>(),
     })
 }
 
