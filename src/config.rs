@@ -17,6 +17,16 @@ pub const DEFAULT_CONFIG_FILE: &str = "dfns-mock.toml";
 /// (`DFNS_MOCK_ISSUER__ALGORITHM`).
 pub const ENV_PREFIX: &str = "DFNS_MOCK_";
 
+/// Every credential kind Dfns knows.
+pub const CREDENTIAL_KINDS: &[&str] = &[
+    "Fido2",
+    "Key",
+    "Password",
+    "Totp",
+    "RecoveryKey",
+    "PasswordProtectedKey",
+];
+
 /// Everything the server, the issuer and the CLI need to know.
 #[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
 #[serde(deny_unknown_fields, default)]
@@ -274,14 +284,7 @@ impl Config {
                 );
             }
         }
-        let kinds = [
-            "Fido2",
-            "Key",
-            "Password",
-            "Totp",
-            "RecoveryKey",
-            "PasswordProtectedKey",
-        ];
+        let kinds = CREDENTIAL_KINDS;
         for (key, list) in [
             ("auth.first_factor", &self.auth.first_factor),
             ("auth.second_factor", &self.auth.second_factor),

@@ -12,14 +12,7 @@ use crate::users::{Credential, Factor, User};
 use crate::webauthn::{self, CredentialKey, Expectations, WebauthnError};
 
 /// Every credential kind Dfns knows.
-pub const KINDS: &[&str] = &[
-    "Fido2",
-    "Key",
-    "Password",
-    "Totp",
-    "RecoveryKey",
-    "PasswordProtectedKey",
-];
+pub use crate::config::CREDENTIAL_KINDS as KINDS;
 
 /// A WebAuthn or key check failure as a Dfns error on `field`.
 pub fn webauthn_error(field: &str, err: WebauthnError) -> ApiError {

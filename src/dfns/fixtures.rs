@@ -8,7 +8,7 @@ use serde::Deserialize;
 
 use super::credentials::KINDS;
 use crate::oidc::verify::BUILTIN_PROVIDER;
-use crate::scenario::load::Problem;
+use crate::scenario::load::{without_position, Problem};
 use crate::seed::Seed;
 use crate::users::{Credential, Factor, User};
 use crate::webauthn::CredentialKey;
@@ -61,16 +61,7 @@ pub fn load_users(path: &Path, seed: &Seed, default_org: &str) -> Result<Vec<Use
     };
     let file: UsersFile = serde_yaml_ng::from_str(&text).map_err(|e| {
         let (line, column) = e.location().map_or((1, 1), |l| (l.line(), l.column()));
-        let message = e.to_string();
-        problem(
-            line,
-            column,
-            message
-                .split(" at line ")
-                .next()
-                .unwrap_or(&message)
-                .to_string(),
-        )
+        problem(line, column, without_position(&e))
     })?;
     let at = |needle: &str, message: String| {
         let offset = text.find(needle).unwrap_or(0);

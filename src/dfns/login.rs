@@ -9,7 +9,6 @@ use super::body::{FieldErrors, ObjectReader, ORG_ID};
 use super::completion::MOCK_CLAIM;
 use super::credentials::webauthn_error;
 use super::error::ApiError;
-use super::registration::SocialRequest;
 use super::scripted::Incoming;
 use super::tokens::{TokenKind, TokenSubject};
 use super::DfnsApi;
@@ -38,13 +37,7 @@ fn no_usable_credential() -> ApiError {
 impl DfnsApi {
     /// `POST /auth/login/social`.
     pub fn social_login(&self, incoming: &Incoming) -> Result<Value, ApiError> {
-        let request = SocialRequest::parse(incoming.body.as_ref().map_err(Clone::clone)?)?;
-        let token = match &incoming.id_token {
-            Some(Ok(token)) => token,
-            Some(Err(err)) => return Err(id_token_error(err)),
-            None => return Err(ApiError::invalid_field("idToken", "is required")),
-        };
-        let who = self.identity(token, request.org_id.as_deref());
+        let who = self.social_identity(incoming)?;
         let (user, n) = self.sessions.with(&incoming.session, |state| {
             let user = state.users.get(&who.user_id).cloned();
             if user.is_some() {

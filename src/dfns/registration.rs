@@ -6,6 +6,8 @@ use serde_json::{json, Value};
 
 use super::body::{FieldErrors, ObjectReader};
 use super::error::ApiError;
+use super::login::id_token_error;
+use super::scripted::Incoming;
 use super::tokens::{TokenKind, TokenSubject};
 use super::DfnsApi;
 use crate::oidc::verify::VerifiedIdToken;
@@ -63,6 +65,18 @@ pub struct SocialIdentity {
 }
 
 impl DfnsApi {
+    /// The identity of a social request (`/auth/registration/social`, `/auth/login/social`):
+    /// its body validated and its idToken verified.
+    pub fn social_identity(&self, incoming: &Incoming) -> Result<SocialIdentity, ApiError> {
+        let request = SocialRequest::parse(incoming.body.as_ref().map_err(Clone::clone)?)?;
+        let token = match &incoming.id_token {
+            Some(Ok(token)) => token,
+            Some(Err(err)) => return Err(id_token_error(err)),
+            None => return Err(ApiError::invalid_field("idToken", "is required")),
+        };
+        Ok(self.identity(token, request.org_id.as_deref()))
+    }
+
     /// The user an idToken designates in `org_id` (or the configured default org).
     pub fn identity(&self, token: &VerifiedIdToken, org_id: Option<&str>) -> SocialIdentity {
         let org_id = org_id.unwrap_or(&self.auth.org_id).to_string();

@@ -11,8 +11,6 @@ use warp::{Filter, Rejection};
 use serde_json::Value;
 
 use super::error::ApiError;
-use super::login::id_token_error;
-use super::registration::SocialRequest;
 use super::scripted::Incoming;
 use super::DfnsApi;
 use crate::body::{raw_body, BodyError};
@@ -99,13 +97,7 @@ fn answer(
 
 /// `POST /auth/registration/social`.
 fn social_registration(api: &DfnsApi, incoming: &Incoming) -> Result<Value, ApiError> {
-    let request = SocialRequest::parse(incoming.body.as_ref().map_err(Clone::clone)?)?;
-    let token = match &incoming.id_token {
-        Some(Ok(token)) => token,
-        Some(Err(err)) => return Err(id_token_error(err)),
-        None => return Err(ApiError::invalid_field("idToken", "is required")),
-    };
-    let who = api.identity(token, request.org_id.as_deref());
+    let who = api.social_identity(incoming)?;
     if api
         .sessions
         .view(&incoming.session)

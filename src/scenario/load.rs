@@ -172,24 +172,11 @@ pub fn parse_scenario(file: &Path, text: &str) -> Result<Scenario, Vec<Problem>>
             let (line, column) = e.span().map_or((1, 1), |s| line_col(text, s.start));
             problem(line, column, e.message().to_string())
         }),
-        "json" => serde_json::from_str(text).map_err(|e| {
-            let message = e.to_string();
-            let message = message
-                .split(" at line ")
-                .next()
-                .unwrap_or(&message)
-                .to_string();
-            problem(e.line(), e.column(), message)
-        }),
+        "json" => serde_json::from_str(text)
+            .map_err(|e| problem(e.line(), e.column(), without_position(&e))),
         _ => serde_yaml_ng::from_str(text).map_err(|e| {
             let (line, column) = e.location().map_or((1, 1), |l| (l.line(), l.column()));
-            let message = e.to_string();
-            let message = message
-                .split(" at line ")
-                .next()
-                .unwrap_or(&message)
-                .to_string();
-            problem(line, column, message)
+            problem(line, column, without_position(&e))
         }),
     };
     let parsed = parsed.map_err(|p| vec![p])?;
@@ -370,6 +357,17 @@ pub fn parse_scenario(file: &Path, text: &str) -> Result<Scenario, Vec<Problem>>
         file: file.display().to_string(),
         rules,
     })
+}
+
+/// A parser's message without its trailing " at line L column C" (the position is reported
+/// as `file:line:col` instead).
+pub fn without_position(err: &impl fmt::Display) -> String {
+    let message = err.to_string();
+    message
+        .split(" at line ")
+        .next()
+        .unwrap_or(&message)
+        .to_string()
 }
 
 /// The longest delay a rule may ask for (10 minutes).
