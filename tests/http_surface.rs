@@ -431,7 +431,7 @@ async fn token_endpoint_rejects_bad_claims_in_the_oauth_shape() {
     )
     .await;
     assert_eq!(status, 400);
-    assert_eq!(answer["error"], "unsupported_grant_type");
+    assert_eq!(answer["error"], "invalid_grant");
     mock.stop().await;
 }
 

@@ -1,13 +1,17 @@
 //! The built-in fake OIDC identity provider: its signing key, minting of id tokens,
-//! discovery and JWKS documents, and the relying-party verification of id tokens.
+//! discovery and JWKS documents, the browser login (authorization codes), and the
+//! relying-party verification of id tokens.
 //!
 //! Owns everything about id tokens; it knows nothing of Dfns.
 
+pub mod authorize;
 pub mod keys;
 pub mod mint;
 pub mod routes;
 pub mod verify;
 
+use base64::engine::general_purpose::URL_SAFE_NO_PAD;
+use base64::Engine;
 use serde_json::{json, Map, Value};
 
 use crate::clock::Clock;
@@ -31,6 +35,7 @@ pub struct Issuer {
     token_ttl_secs: u64,
     public_url: Option<String>,
     default_url: String,
+    codes: authorize::Codes,
 }
 
 /// Why the issuer could not start.
@@ -62,6 +67,7 @@ impl Issuer {
             token_ttl_secs: config.issuer.token_ttl_secs,
             public_url: config.public_url.clone(),
             default_url: config.default_issuer_url(),
+            codes: authorize::Codes::default(),
         })
     }
 
@@ -117,6 +123,58 @@ impl Issuer {
         )
     }
 
+    /// Signs in the user of an authorization request (page form or `login_hint`): the URL
+    /// the browser is sent back to, with a code or an id token.
+    pub fn sign_in(
+        &self,
+        params: &authorize::AuthorizeParams,
+        base_url: &str,
+    ) -> Result<String, authorize::AuthorizeError> {
+        params.validate()?;
+        let claims = params.claims()?;
+        let issuer = self.issuer_url(base_url);
+        if params.response_type == "id_token" {
+            let id_token = self
+                .mint(claims, &issuer)
+                .map_err(|e| authorize::AuthorizeError {
+                    error: "invalid_request",
+                    description: e.to_string(),
+                })?;
+            return Ok(params.redirect(vec![
+                ("id_token", id_token),
+                ("token_type", "Bearer".into()),
+            ]));
+        }
+        let code = self
+            .codes
+            .issue(&self.seed, params, claims, self.clock.unix());
+        Ok(params.redirect(vec![("code", code)]))
+    }
+
+    /// Exchanges an authorization code for `{access_token, id_token, token_type, expires_in}`.
+    pub fn exchange_code(
+        &self,
+        request: &authorize::TokenRequest,
+        base_url: &str,
+    ) -> Result<Value, authorize::AuthorizeError> {
+        let claims = self.codes.exchange(request, self.clock.unix())?;
+        let id_token = self.mint(claims, &self.issuer_url(base_url)).map_err(|e| {
+            authorize::AuthorizeError {
+                error: "invalid_request",
+                description: e.to_string(),
+            }
+        })?;
+        let access_token =
+            URL_SAFE_NO_PAD.encode(&self.seed.bytes("access-token", &[&id_token])[..24]);
+        Ok(json!({
+            "access_token": access_token,
+            "id_token": id_token,
+            "token_type": "Bearer",
+            "expires_in": self.token_ttl_secs,
+            "scope": "openid email profile",
+        }))
+    }
+
     /// Seconds a minted token lives by default.
     pub fn token_ttl_secs(&self) -> u64 {
         self.token_ttl_secs
@@ -142,6 +200,8 @@ impl Issuer {
             "token_endpoint": format!("{iss}/token"),
             "jwks_uri": format!("{iss}/jwks"),
             "response_types_supported": ["code", "id_token"],
+            "response_modes_supported": ["query", "fragment"],
+            "code_challenge_methods_supported": ["S256", "plain"],
             "subject_types_supported": ["public"],
             "id_token_signing_alg_values_supported": [format!("{:?}", self.key.algorithm)],
             "scopes_supported": ["openid", "email", "profile"],

@@ -67,6 +67,8 @@ pub const ROUTES: &[(&str, &str)] = &[
     ("GET", "/oidc/.well-known/openid-configuration"),
     ("GET", "/oidc/jwks"),
     ("POST", "/oidc/token"),
+    ("GET", "/oidc/authorize"),
+    ("POST", "/oidc/authorize"),
     ("GET", "/__mock/health"),
     ("GET", "/__mock/scenarios"),
     ("POST", "/__mock/scenarios/reload"),

@@ -1,0 +1,358 @@
+//! The browser side of the fake identity provider: the authorization request
+//! (`GET /oidc/authorize`), its login page, the sign-in form (`POST /oidc/authorize`), and
+//! the authorization codes later exchanged at the token endpoint (with PKCE when the client
+//! used it). `login_hint` signs in at once without a page, for tests.
+
+use std::collections::HashMap;
+use std::sync::{Arc, Mutex};
+
+use base64::engine::general_purpose::URL_SAFE_NO_PAD;
+use base64::Engine;
+use serde::Deserialize;
+use serde_json::{json, Map, Value};
+use sha2::{Digest, Sha256};
+
+/// Seconds an authorization code stays valid.
+pub const CODE_TTL_SECS: i64 = 300;
+
+/// The parameters of an authorization request (query of GET, form of POST).
+#[derive(Debug, Clone, Default, Deserialize)]
+pub struct AuthorizeParams {
+    /// `code` or `id_token`.
+    #[serde(default)]
+    pub response_type: String,
+    /// The relying party; becomes the token's `aud`.
+    #[serde(default)]
+    pub client_id: String,
+    /// Where the browser goes back to.
+    #[serde(default)]
+    pub redirect_uri: String,
+    /// Requested scopes (echoed).
+    #[serde(default)]
+    pub scope: String,
+    /// Opaque value echoed to the client.
+    pub state: Option<String>,
+    /// Copied into the id token.
+    pub nonce: Option<String>,
+    /// Email to sign in as without showing the page.
+    pub login_hint: Option<String>,
+    /// PKCE challenge.
+    pub code_challenge: Option<String>,
+    /// `S256` or `plain`.
+    pub code_challenge_method: Option<String>,
+    /// From the login page: the email to sign in as.
+    pub email: Option<String>,
+    /// From the login page: the display name.
+    pub name: Option<String>,
+    /// From the login page: extra claims as a JSON object.
+    pub claims: Option<String>,
+}
+
+/// A request that cannot be sent back to the client (bad `redirect_uri`, …) or whose error
+/// goes back to it.
+#[derive(Debug, Clone, PartialEq, thiserror::Error)]
+#[error("{error}: {description}")]
+pub struct AuthorizeError {
+    /// OAuth error code.
+    pub error: &'static str,
+    /// Why.
+    pub description: String,
+}
+
+fn invalid(description: impl Into<String>) -> AuthorizeError {
+    AuthorizeError {
+        error: "invalid_request",
+        description: description.into(),
+    }
+}
+
+impl AuthorizeParams {
+    /// Checks what every authorization request needs.
+    pub fn validate(&self) -> Result<(), AuthorizeError> {
+        if self.client_id.is_empty() {
+            return Err(invalid("client_id is required"));
+        }
+        if !(self.redirect_uri.starts_with("http://") || self.redirect_uri.starts_with("https://"))
+        {
+            return Err(invalid(
+                "redirect_uri is required and must be an absolute http(s) URL",
+            ));
+        }
+        if !matches!(self.response_type.as_str(), "code" | "id_token") {
+            return Err(AuthorizeError {
+                error: "unsupported_response_type",
+                description: format!(
+                    "response_type `{}` is not supported (code, id_token)",
+                    self.response_type
+                ),
+            });
+        }
+        match self.code_challenge_method.as_deref() {
+            None | Some("S256") | Some("plain") => Ok(()),
+            Some(other) => Err(invalid(format!(
+                "code_challenge_method `{other}` is not supported (S256, plain)"
+            ))),
+        }
+    }
+
+    /// The claims the signed-in user gets: email (and name) from the page or the hint, the
+    /// page's extra claims, and the nonce.
+    pub fn claims(&self) -> Result<Map<String, Value>, AuthorizeError> {
+        let mut claims = match self
+            .claims
+            .as_deref()
+            .map(str::trim)
+            .filter(|c| !c.is_empty())
+        {
+            None => Map::new(),
+            Some(text) => match serde_json::from_str(text) {
+                Ok(Value::Object(map)) => map,
+                _ => return Err(invalid("claims must be a JSON object")),
+            },
+        };
+        if let Some(email) = self
+            .email
+            .as_ref()
+            .or(self.login_hint.as_ref())
+            .filter(|e| !e.is_empty())
+        {
+            claims.insert("email".into(), json!(email));
+        }
+        if let Some(name) = self.name.as_ref().filter(|n| !n.is_empty()) {
+            claims.insert("name".into(), json!(name));
+        }
+        if let Some(nonce) = &self.nonce {
+            claims.insert("nonce".into(), json!(nonce));
+        }
+        claims.insert("aud".into(), json!(self.client_id));
+        Ok(claims)
+    }
+
+    /// Where to send the browser with `params` (query for codes, fragment for id tokens).
+    pub fn redirect(&self, mut params: Vec<(&str, String)>) -> String {
+        if let Some(state) = &self.state {
+            params.push(("state", state.clone()));
+        }
+        let encoded = serde_urlencoded::to_string(&params).unwrap_or_default();
+        let separator = if self.response_type == "id_token" {
+            "#"
+        } else if self.redirect_uri.contains('?') {
+            "&"
+        } else {
+            "?"
+        };
+        format!("{}{separator}{encoded}", self.redirect_uri)
+    }
+}
+
+/// What a code stands for until it is exchanged.
+#[derive(Debug, Clone)]
+struct Grant {
+    claims: Map<String, Value>,
+    client_id: String,
+    redirect_uri: String,
+    code_challenge: Option<(String, String)>,
+    expires: i64,
+}
+
+/// Issued, not yet exchanged authorization codes.
+#[derive(Debug, Clone, Default)]
+pub struct Codes {
+    grants: Arc<Mutex<(u64, HashMap<String, Grant>)>>,
+}
+
+/// The token request of the authorization code grant.
+#[derive(Debug, Clone, Default, Deserialize)]
+pub struct TokenRequest {
+    /// Must be `authorization_code`.
+    #[serde(default)]
+    pub grant_type: String,
+    /// The code.
+    #[serde(default)]
+    pub code: String,
+    /// Must equal the authorization request's.
+    #[serde(default)]
+    pub redirect_uri: String,
+    /// Must equal the authorization request's (when sent).
+    pub client_id: Option<String>,
+    /// PKCE verifier.
+    pub code_verifier: Option<String>,
+}
+
+impl Codes {
+    /// A new single-use code for the signed-in user.
+    pub fn issue(
+        &self,
+        seed: &crate::seed::Seed,
+        params: &AuthorizeParams,
+        claims: Map<String, Value>,
+        now: i64,
+    ) -> String {
+        let mut guard = self.grants.lock().unwrap_or_else(|e| e.into_inner());
+        guard.0 += 1;
+        let code = URL_SAFE_NO_PAD.encode(
+            &seed.bytes(
+                "authorization-code",
+                &[&params.client_id, &guard.0.to_string()],
+            )[..24],
+        );
+        guard.1.insert(
+            code.clone(),
+            Grant {
+                claims,
+                client_id: params.client_id.clone(),
+                redirect_uri: params.redirect_uri.clone(),
+                code_challenge: params.code_challenge.clone().map(|c| {
+                    (
+                        c,
+                        params
+                            .code_challenge_method
+                            .clone()
+                            .unwrap_or_else(|| "plain".into()),
+                    )
+                }),
+                expires: now + CODE_TTL_SECS,
+            },
+        );
+        code
+    }
+
+    /// Spends a code: the claims to mint, or the OAuth error.
+    pub fn exchange(
+        &self,
+        request: &TokenRequest,
+        now: i64,
+    ) -> Result<Map<String, Value>, AuthorizeError> {
+        if request.grant_type != "authorization_code" {
+            return Err(AuthorizeError {
+                error: "unsupported_grant_type",
+                description: format!(
+                    "grant_type `{}` is not supported (authorization_code)",
+                    request.grant_type
+                ),
+            });
+        }
+        // Checked under the lock and removed only when the exchange succeeds: a failed
+        // attempt (wrong verifier, redirect_uri) leaves the code usable.
+        let mut guard = self.grants.lock().unwrap_or_else(|e| e.into_inner());
+        let grant = guard.1.get(&request.code).cloned();
+        let invalid_grant = |description: &str| AuthorizeError {
+            error: "invalid_grant",
+            description: description.into(),
+        };
+        let grant =
+            grant.ok_or_else(|| invalid_grant("the code is unknown or was already used"))?;
+        if now > grant.expires {
+            return Err(invalid_grant("the code has expired"));
+        }
+        if request.redirect_uri != grant.redirect_uri {
+            return Err(invalid_grant(
+                "redirect_uri differs from the authorization request's",
+            ));
+        }
+        if request
+            .client_id
+            .as_ref()
+            .is_some_and(|c| *c != grant.client_id)
+        {
+            return Err(invalid_grant(
+                "client_id differs from the authorization request's",
+            ));
+        }
+        if let Some((challenge, method)) = &grant.code_challenge {
+            let verifier = request
+                .code_verifier
+                .as_deref()
+                .ok_or_else(|| invalid_grant("code_verifier is required (PKCE)"))?;
+            let computed = match method.as_str() {
+                "S256" => URL_SAFE_NO_PAD.encode(Sha256::digest(verifier.as_bytes())),
+                _ => verifier.to_string(),
+            };
+            if computed != *challenge {
+                return Err(invalid_grant(
+                    "code_verifier does not match the code_challenge",
+                ));
+            }
+        }
+        guard.1.remove(&request.code);
+        Ok(grant.claims)
+    }
+}
+
+/// The login page for an authorization request.
+pub fn login_page(params: &AuthorizeParams, issuer: &str) -> String {
+    let hidden: String = [
+        ("response_type", Some(params.response_type.as_str())),
+        ("client_id", Some(params.client_id.as_str())),
+        ("redirect_uri", Some(params.redirect_uri.as_str())),
+        ("scope", Some(params.scope.as_str())),
+        ("state", params.state.as_deref()),
+        ("nonce", params.nonce.as_deref()),
+        ("code_challenge", params.code_challenge.as_deref()),
+        (
+            "code_challenge_method",
+            params.code_challenge_method.as_deref(),
+        ),
+    ]
+    .iter()
+    .filter_map(|(name, value)| {
+        value.map(|v| {
+            format!(
+                r#"<input type="hidden" name="{name}" value="{}">"#,
+                escape(v)
+            )
+        })
+    })
+    .collect::<Vec<_>>()
+    .join("\n      ");
+    format!(
+        r#"<!doctype html>
+<html lang="en">
+<head>
+  <meta charset="utf-8">
+  <title>dfns-mock: sign in</title>
+  <meta name="viewport" content="width=device-width, initial-scale=1">
+  <style>
+    body {{ font-family: system-ui, sans-serif; background: #f4f5f7; display: grid; place-items: center; min-height: 100vh; margin: 0; }}
+    form {{ background: #fff; padding: 2rem; border-radius: 12px; box-shadow: 0 2px 12px #0002; width: 22rem; }}
+    h1 {{ font-size: 1.25rem; margin: 0 0 .25rem; }}
+    p {{ color: #555; font-size: .85rem; margin: 0 0 1.25rem; }}
+    label {{ display: block; font-size: .85rem; margin: .75rem 0 .25rem; }}
+    input, textarea {{ width: 100%; box-sizing: border-box; padding: .5rem; font: inherit; border: 1px solid #ccc; border-radius: 6px; }}
+    button {{ margin-top: 1.25rem; width: 100%; padding: .6rem; font: inherit; border: 0; border-radius: 6px; background: #2754c5; color: #fff; cursor: pointer; }}
+  </style>
+</head>
+<body>
+  <form method="post" action="authorize">
+      {hidden}
+    <h1>Sign in to the fake identity provider</h1>
+    <p>dfns-mock test issuer {issuer}, for client <code>{client}</code>. No password: any email signs in.</p>
+    <label for="email">Email</label>
+    <input id="email" name="email" type="email" value="jane.doe@example.com" required autofocus>
+    <label for="name">Name (optional)</label>
+    <input id="name" name="name" type="text">
+    <label for="claims">Extra claims, JSON (optional), e.g. {{"dfns_mock_scenario": "slow"}}</label>
+    <textarea id="claims" name="claims" rows="3"></textarea>
+    <button type="submit" id="sign-in">Sign in</button>
+  </form>
+</body>
+</html>
+"#,
+        issuer = escape(issuer),
+        client = escape(&params.client_id),
+    )
+}
+
+/// Escapes text for HTML content and attribute values.
+fn escape(text: &str) -> String {
+    text.chars()
+        .map(|c| match c {
+            '&' => "&amp;".to_string(),
+            '<' => "&lt;".to_string(),
+            '>' => "&gt;".to_string(),
+            '"' => "&quot;".to_string(),
+            '\'' => "&#39;".to_string(),
+            c => c.to_string(),
+        })
+        .collect()
+}

@@ -1,0 +1,319 @@
+//! The fake identity provider's browser login over real HTTP: the authorization request and
+//! its page, the sign-in form, `login_hint`, the code exchange with PKCE, and the implicit
+//! `id_token` response; the resulting token works against the Dfns endpoints.
+
+mod common;
+
+use base64::engine::general_purpose::URL_SAFE_NO_PAD;
+use base64::Engine;
+use common::*;
+use serde_json::{json, Value};
+use sha2::{Digest, Sha256};
+
+const REDIRECT: &str = "http://localhost:3000/callback";
+
+fn no_redirects() -> reqwest::Client {
+    reqwest::Client::builder()
+        .redirect(reqwest::redirect::Policy::none())
+        .build()
+        .unwrap()
+}
+
+fn query(params: &[(&str, &str)]) -> String {
+    serde_urlencoded::to_string(params).unwrap()
+}
+
+/// The parameters of a Location URL's query (or fragment).
+fn location_params(
+    response: &reqwest::Response,
+    separator: char,
+) -> std::collections::HashMap<String, String> {
+    assert_eq!(response.status(), 303, "{response:?}");
+    let location = response.headers()["location"].to_str().unwrap().to_string();
+    assert!(location.starts_with(REDIRECT), "{location}");
+    let (_, params) = location.split_once(separator).expect("parameters");
+    serde_urlencoded::from_str(params).unwrap()
+}
+
+async fn exchange(mock: &Mock, form: &[(&str, &str)]) -> (u16, Value) {
+    let response = mock
+        .client
+        .post(mock.url("/oidc/token"))
+        .header("content-type", "application/x-www-form-urlencoded")
+        .body(query(form))
+        .send()
+        .await
+        .unwrap();
+    (response.status().as_u16(), response.json().await.unwrap())
+}
+
+#[tokio::test]
+async fn the_login_page_signs_in_and_the_code_exchange_yields_a_usable_id_token() {
+    let mock = Mock::start(config()).await;
+    let client = no_redirects();
+    let verifier = "dBjftJeZ4CVP-mB92K27uhbUJU1p1r_wW1gFWFOEjXk";
+    let challenge = URL_SAFE_NO_PAD.encode(Sha256::digest(verifier.as_bytes()));
+    let params = [
+        ("response_type", "code"),
+        ("client_id", "dfns-mock-client"),
+        ("redirect_uri", REDIRECT),
+        ("scope", "openid email"),
+        ("state", "s\"<1>"),
+        ("nonce", "n-42"),
+        ("code_challenge", challenge.as_str()),
+        ("code_challenge_method", "S256"),
+    ];
+    let page = client
+        .get(mock.url(&format!("/oidc/authorize?{}", query(&params))))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(page.status(), 200);
+    assert!(page.headers()["content-type"]
+        .to_str()
+        .unwrap()
+        .starts_with("text/html"));
+    let html = page.text().await.unwrap();
+    assert!(html.contains(r#"<form method="post" action="authorize">"#));
+    assert!(
+        html.contains(r#"name="state" value="s&quot;&lt;1&gt;""#),
+        "state is escaped"
+    );
+    assert!(html.contains(r#"id="sign-in""#));
+
+    // Submitting the form, as the browser would.
+    let mut form: Vec<(&str, &str)> = params.to_vec();
+    form.push(("email", "page-user@example.com"));
+    form.push(("claims", r#"{"dfns_mock_scenario": "user-already-exists"}"#));
+    let response = client
+        .post(mock.url("/oidc/authorize"))
+        .header("content-type", "application/x-www-form-urlencoded")
+        .body(query(&form))
+        .send()
+        .await
+        .unwrap();
+    let back = location_params(&response, '?');
+    assert_eq!(back["state"], "s\"<1>");
+    let code = back["code"].clone();
+
+    // The exchange checks the PKCE verifier and the redirect_uri.
+    let (status, answer) = exchange(
+        &mock,
+        &[
+            ("grant_type", "authorization_code"),
+            ("code", &code),
+            ("redirect_uri", REDIRECT),
+            ("code_verifier", "wrong"),
+        ],
+    )
+    .await;
+    assert_eq!(
+        (status, answer["error"].as_str()),
+        (400, Some("invalid_grant")),
+        "{answer}"
+    );
+    let (status, answer) = exchange(
+        &mock,
+        &[
+            ("grant_type", "authorization_code"),
+            ("code", &code),
+            ("redirect_uri", REDIRECT),
+            ("client_id", "dfns-mock-client"),
+            ("code_verifier", verifier),
+        ],
+    )
+    .await;
+    assert_eq!(status, 200, "{answer}");
+    assert_eq!(answer["token_type"], "Bearer");
+    assert!(answer["access_token"].is_string());
+    let id_token = answer["id_token"].as_str().unwrap();
+    let claims = jwt_part(id_token, 1);
+    assert_eq!(claims["email"], "page-user@example.com");
+    assert_eq!(claims["nonce"], "n-42");
+    assert_eq!(claims["aud"], "dfns-mock-client");
+    assert_eq!(claims["iss"], mock.issuer());
+
+    // The code is single-use.
+    let (status, answer) = exchange(
+        &mock,
+        &[
+            ("grant_type", "authorization_code"),
+            ("code", &code),
+            ("redirect_uri", REDIRECT),
+            ("code_verifier", verifier),
+        ],
+    )
+    .await;
+    assert_eq!(
+        (status, answer["error"].as_str()),
+        (400, Some("invalid_grant"))
+    );
+
+    // The token registers, and its claim picked the scenario: first 200, then "User already exists.".
+    let h = [("x-dfns-mock-session", "page")];
+    assert_eq!(
+        mock.post(
+            "/auth/registration/social",
+            &Mock::social_body(id_token),
+            &h
+        )
+        .await
+        .0,
+        200
+    );
+    let (status, _, body) = mock
+        .post(
+            "/auth/registration/social",
+            &Mock::social_body(id_token),
+            &h,
+        )
+        .await;
+    assert_eq!(
+        (status, body["error"]["message"].as_str()),
+        (401, Some("User already exists."))
+    );
+    mock.stop().await;
+}
+
+#[tokio::test]
+async fn login_hint_signs_in_without_a_page_and_id_token_comes_back_in_the_fragment() {
+    let mock = Mock::start(config()).await;
+    let client = no_redirects();
+    let url = mock.url(&format!(
+        "/oidc/authorize?{}",
+        query(&[
+            ("response_type", "id_token"),
+            ("client_id", "dfns-mock-client"),
+            ("redirect_uri", REDIRECT),
+            ("nonce", "abc"),
+            ("state", "xyz"),
+            ("login_hint", "hinted@example.com")
+        ])
+    ));
+    let response = client.get(url).send().await.unwrap();
+    let back = location_params(&response, '#');
+    assert_eq!(back["state"], "xyz");
+    let claims = jwt_part(&back["id_token"], 1);
+    assert_eq!(
+        (claims["email"].as_str(), claims["nonce"].as_str()),
+        (Some("hinted@example.com"), Some("abc"))
+    );
+    assert_eq!(mock.register(&back["id_token"], &[]).await.0, 200);
+
+    // Codes without PKCE, redirect_uri with its own query.
+    let redirect = format!("{REDIRECT}?app=1");
+    let url = mock.url(&format!(
+        "/oidc/authorize?{}",
+        query(&[
+            ("response_type", "code"),
+            ("client_id", "other-app"),
+            ("redirect_uri", &redirect),
+            ("login_hint", "x@example.com")
+        ])
+    ));
+    let response = client.get(url).send().await.unwrap();
+    let location = response.headers()["location"].to_str().unwrap();
+    assert!(
+        location.starts_with(&format!("{redirect}&code=")),
+        "{location}"
+    );
+    mock.stop().await;
+}
+
+#[tokio::test]
+async fn bad_authorization_requests_are_oauth_errors() {
+    let mock = Mock::start(config()).await;
+    let client = no_redirects();
+    for (params, error, fragment) in [
+        (vec![], "invalid_request", "client_id is required"),
+        (
+            vec![("client_id", "c"), ("response_type", "code")],
+            "invalid_request",
+            "redirect_uri",
+        ),
+        (
+            vec![
+                ("client_id", "c"),
+                ("redirect_uri", REDIRECT),
+                ("response_type", "token"),
+            ],
+            "unsupported_response_type",
+            "`token`",
+        ),
+        (
+            vec![
+                ("client_id", "c"),
+                ("redirect_uri", REDIRECT),
+                ("response_type", "code"),
+                ("code_challenge", "x"),
+                ("code_challenge_method", "S512"),
+            ],
+            "invalid_request",
+            "S512",
+        ),
+    ] {
+        let response = client
+            .get(mock.url(&format!("/oidc/authorize?{}", query(&params))))
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(response.status(), 400, "{params:?}");
+        let body: Value = response.json().await.unwrap();
+        assert_eq!(body["error"], error, "{body}");
+        assert!(
+            body["error_description"]
+                .as_str()
+                .unwrap()
+                .contains(fragment),
+            "{body}"
+        );
+    }
+    // Bad extra claims on the form.
+    let response = client
+        .post(mock.url("/oidc/authorize"))
+        .header("content-type", "application/x-www-form-urlencoded")
+        .body(query(&[
+            ("client_id", "c"),
+            ("redirect_uri", REDIRECT),
+            ("response_type", "code"),
+            ("email", "a@b.c"),
+            ("claims", "[1]"),
+        ]))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(response.status(), 400);
+    // Unknown grant types.
+    let (status, answer) = exchange(&mock, &[("grant_type", "password"), ("code", "x")]).await;
+    assert_eq!(
+        (status, answer["error"].as_str()),
+        (400, Some("unsupported_grant_type"))
+    );
+    let (status, answer) = exchange(
+        &mock,
+        &[
+            ("grant_type", "authorization_code"),
+            ("code", "never-issued"),
+            ("redirect_uri", REDIRECT),
+        ],
+    )
+    .await;
+    assert_eq!(
+        (status, answer["error"].as_str()),
+        (400, Some("invalid_grant"))
+    );
+    let discovery: Value = mock
+        .client
+        .get(mock.url("/oidc/.well-known/openid-configuration"))
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(
+        discovery["code_challenge_methods_supported"],
+        json!(["S256", "plain"])
+    );
+    mock.stop().await;
+}
