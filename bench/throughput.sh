@@ -6,7 +6,7 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 bin=target/release/dfns-mock
 port=18080
-"$bin" serve --port "$port" --clock 2026-06-08T12:00:00Z --log-format json >/dev/null 2>&1 &
+RUST_LOG=${RUST_LOG:-info} "$bin" serve --port "$port" --clock 2026-06-08T12:00:00Z --log-format json >/dev/null 2>&1 &
 server=$!
 trap 'kill $server' EXIT
 for _ in $(seq 50); do curl -fs "http://127.0.0.1:$port/__mock/health" >/dev/null && break; sleep 0.1; done

@@ -469,3 +469,53 @@ async fn in_flight_requests_finish_during_shutdown() {
         "still accepting after shutdown"
     );
 }
+
+#[tokio::test]
+async fn garbage_never_panics_every_endpoint_answers_a_json_4xx() {
+    let mock = Mock::start(config()).await;
+    let garbage = [
+        "",
+        "null",
+        "[]",
+        "\"x\"",
+        "{\"idToken\": 5}",
+        "{\"socialLoginProviderKind\": \"Oidc\", \"idToken\": \"é.é.é\"}",
+        "{\"firstFactorCredential\": {\"credentialKind\": \"Fido2\", \"credentialInfo\": {\"credId\": \"é\", \"clientData\": \"%%\", \"attestationData\": \"AAAA\"}}, \"wallets\": [{}]}",
+        "{\"challengeIdentifier\": \"a.b.c\", \"firstFactor\": {\"kind\": \"Key\", \"credentialAssertion\": {\"credId\": \"x\", \"clientData\": \"x\", \"signature\": \"éé\"}}}",
+        "{\"username\": [], \"orgId\": {}}",
+        "{\"a\":",
+    ];
+    let paths = [
+        "/auth/registration/social",
+        "/auth/registration",
+        "/auth/registration/enduser",
+        "/auth/login/social",
+        "/auth/login/init",
+        "/auth/login",
+    ];
+    for path in paths {
+        for body in garbage {
+            for auth in [None, Some("Bearer not.a.jwt"), Some("Bearer é")] {
+                let mut request = mock
+                    .client
+                    .post(mock.url(path))
+                    .header("content-type", "application/json")
+                    .body(body);
+                if let Some(auth) = auth {
+                    request = request.header("authorization", auth);
+                }
+                let response = request.send().await.unwrap();
+                let status = response.status().as_u16();
+                let text = response.text().await.unwrap();
+                assert!(
+                    (400..500).contains(&status),
+                    "{path} {body} {auth:?} → {status} {text}"
+                );
+                let json: Value = serde_json::from_str(&text)
+                    .unwrap_or_else(|e| panic!("{path} {body}: not JSON ({e}): {text}"));
+                assert_dfns_error(&json, status);
+            }
+        }
+    }
+    mock.stop().await;
+}

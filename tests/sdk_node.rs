@@ -22,14 +22,20 @@ fn node_suite(dir: &str, expected: u32) {
         .expect("node runs (Node 20 is on every machine)");
     let stdout = String::from_utf8_lossy(&output.stdout);
     let stderr = String::from_utf8_lossy(&output.stderr);
-    assert!(output.status.success(), "node --test {dir} failed\n{stdout}\n{stderr}");
+    assert!(
+        output.status.success(),
+        "node --test {dir} failed\n{stdout}\n{stderr}"
+    );
     // The suite really ran tests: a run of zero tests is a failure too.
     let passed = stdout
         .lines()
         .find_map(|l| l.strip_prefix("# pass "))
         .and_then(|n| n.trim().parse::<u32>().ok())
         .unwrap_or(0);
-    assert!(passed >= expected, "expected {expected} passing tests in {dir}, got {passed}\n{stdout}");
+    assert!(
+        passed >= expected,
+        "expected {expected} passing tests in {dir}, got {passed}\n{stdout}"
+    );
 }
 
 #[test]

@@ -399,7 +399,7 @@ pub fn verify_key_signature(
 /// Decodes lowercase or uppercase hex (optional `0x`).
 pub fn decode_hex(hex: &str) -> Option<Vec<u8>> {
     let hex = hex.strip_prefix("0x").unwrap_or(hex);
-    if hex.len() % 2 != 0 {
+    if hex.len() % 2 != 0 || !hex.is_ascii() {
         return None;
     }
     (0..hex.len())
@@ -411,6 +411,33 @@ pub fn decode_hex(hex: &str) -> Option<Vec<u8>> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn hex_decoding_refuses_what_is_not_hex() {
+        assert_eq!(decode_hex("0x0aFf"), Some(vec![0x0a, 0xff]));
+        assert_eq!(decode_hex("abc"), None);
+        assert_eq!(decode_hex("éé"), None);
+        assert_eq!(decode_hex("zz"), None);
+    }
+
+    #[test]
+    fn truncated_authenticator_data_is_an_error_not_a_panic() {
+        let mut data = vec![0u8; 37];
+        data[32] = FLAG_AT;
+        for len in [0, 10, 37, 54, 55, 60] {
+            let mut d = data.clone();
+            d.resize(len, 0);
+            if len > 32 {
+                d[32] = FLAG_AT;
+            }
+            let _ = parse_authenticator_data(&d);
+        }
+        let mut long = vec![0u8; 55];
+        long[32] = FLAG_AT;
+        long[53] = 0xff;
+        long[54] = 0xff;
+        assert!(parse_authenticator_data(&long).is_err());
+    }
 
     #[test]
     fn origin_patterns() {
