@@ -57,9 +57,16 @@ impl DfnsApi {
         let username = reader.optional_string("username", 1, 256);
         let org_id =
             reader.optional_pattern("orgId", 1, 64, &ORG_ID, "or-xxxxx-xxxxx-xxxxxxxxxxxxxxxx");
-        let _login_code = reader.optional_string("loginCode", 1, 256);
+        let login_code = reader.optional_string("loginCode", 1, 256);
         reader.reject_unknown(&["username", "orgId", "loginCode"]);
         errors.into_result()?;
+        if login_code.is_some() {
+            // Email-code logins are not emulated: say so rather than ignore the field.
+            return Err(ApiError::invalid_field(
+                "loginCode",
+                "login codes are not supported by dfns-mock; omit loginCode",
+            ));
+        }
         let org_id = org_id.unwrap_or_else(|| self.auth.org_id.clone());
 
         let (user, n) = self.sessions.with(&incoming.session, |state| {
