@@ -360,3 +360,75 @@ async fn jwks_carries_kid_alg_use_and_an_x5c_certificate_of_the_same_key() {
     mock.stop().await;
     again.stop().await;
 }
+
+#[tokio::test]
+async fn the_signing_key_can_be_generated_or_loaded_from_a_pem_file() {
+    // A fresh Ed25519 key at start-up: its tokens work, and differ from the fixture's kid.
+    let mut generated = config();
+    generated.issuer.key = "generate".into();
+    generated.issuer.algorithm = "EdDSA".into();
+    let mock = Mock::start(generated).await;
+    let fixture_kid = dfns_mock::oidc::keys::SigningKey::from_pem(
+        &fixture("issuer-ed25519.pem"),
+        Algorithm::EdDSA,
+    )
+    .unwrap()
+    .kid;
+    let token = mock.mint(json!({})).await;
+    assert_ne!(jwt_part(&token, 0)["kid"], fixture_kid);
+    assert_eq!(mock.register(&token, &[]).await.0, 200);
+    mock.stop().await;
+
+    // A PEM path (here the RS256 fixture under another name).
+    let dir = tempfile::tempdir().unwrap();
+    let pem = dir.path().join("my-issuer.pem");
+    std::fs::write(&pem, fixture("issuer-rs256.pem")).unwrap();
+    let mut from_file = config();
+    from_file.issuer.key = pem.display().to_string();
+    let mock = Mock::start(from_file).await;
+    let token = mock.mint(json!({})).await;
+    assert_eq!(jwt_part(&token, 0)["kid"], builtin_kid(&mock).await);
+    assert_eq!(mock.register(&token, &[]).await.0, 200);
+    mock.stop().await;
+
+    // Not a key of the configured algorithm.
+    let mut wrong = config();
+    wrong.issuer.key = pem.display().to_string();
+    wrong.issuer.algorithm = "EdDSA".into();
+    let err = dfns_mock::app::App::new(wrong)
+        .await
+        .err()
+        .expect("refuses the key");
+    assert!(
+        err.to_string().contains("my-issuer.pem") && err.to_string().contains("EdDSA"),
+        "{err}"
+    );
+}
+
+#[tokio::test]
+async fn a_trusted_issuer_jwks_can_be_fetched_from_a_url() {
+    // Another mock plays the external IdP; its JWKS URL is trusted by the one under test.
+    let mut idp_config = config();
+    idp_config.issuer.algorithm = "EdDSA".into();
+    let idp = Mock::start(idp_config).await;
+    let config = Config {
+        issuer: dfns_mock::config::IssuerConfig {
+            trusted: vec![TrustedIssuerConfig {
+                issuer: idp.issuer(),
+                jwks: idp.url("/oidc/jwks"),
+            }],
+            ..Default::default()
+        },
+        ..config()
+    };
+    let mock = Mock::start(config).await;
+    let token = idp.mint(json!({ "email": "external@example.com" })).await;
+    let (status, body) = mock.register(&token, &[]).await;
+    assert_eq!(status, 200, "{body}");
+    // Its own built-in tokens still work, and the two issuers give different users.
+    let own = mock.mint(json!({ "email": "external@example.com" })).await;
+    let (_, own_body) = mock.register(&own, &[]).await;
+    assert_ne!(own_body["user"]["id"], body["user"]["id"]);
+    mock.stop().await;
+    idp.stop().await;
+}

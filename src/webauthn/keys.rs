@@ -188,3 +188,49 @@ pub fn to_cose(key: &CredentialKey) -> Vec<u8> {
     };
     cose.to_vec().expect("a COSE key encodes")
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn round_trip(key: &CredentialKey, sign: impl Fn(&[u8]) -> Vec<u8>) {
+        let parsed = CredentialKey::from_cose(&to_cose(key)).expect("COSE round trip");
+        assert_eq!(&parsed, key);
+        let signature = sign(b"authenticator data and client data hash");
+        assert!(parsed.verify(b"authenticator data and client data hash", &signature));
+        assert!(!parsed.verify(b"something else", &signature));
+    }
+
+    #[test]
+    fn es256_rs256_and_eddsa_keys_round_trip_through_cose_and_verify() {
+        use p256::ecdsa::signature::Signer;
+        let ec = p256::ecdsa::SigningKey::from_slice(&[7u8; 32]).unwrap();
+        round_trip(&CredentialKey::Es256(*ec.verifying_key()), |m| {
+            let sig: p256::ecdsa::DerSignature = ec.sign(m);
+            sig.as_bytes().to_vec()
+        });
+
+        let ed = ed25519_dalek::SigningKey::from_bytes(&[9u8; 32]);
+        round_trip(&CredentialKey::EdDsa(ed.verifying_key()), |m| {
+            ed.sign(m).to_bytes().to_vec()
+        });
+
+        let rsa_key = rsa::RsaPrivateKey::new(&mut rand::rngs::OsRng, 1024).unwrap();
+        let signer = rsa::pkcs1v15::SigningKey::<Sha256>::new(rsa_key.clone());
+        round_trip(&CredentialKey::Rs256(rsa_key.to_public_key()), |m| {
+            use rsa::signature::{SignatureEncoding, Signer};
+            signer.sign(m).to_vec()
+        });
+    }
+
+    #[test]
+    fn unsupported_cose_keys_are_errors() {
+        use coset::CoseKeyBuilder;
+        let p384 =
+            CoseKeyBuilder::new_ec2_pub_key(EllipticCurve::P_384, vec![1; 48], vec![2; 48]).build();
+        assert!(CredentialKey::from_cose(&p384.to_vec().unwrap())
+            .unwrap_err()
+            .contains("P-256"));
+        assert!(CredentialKey::from_cose(b"not cbor").is_err());
+    }
+}

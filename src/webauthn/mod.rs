@@ -439,6 +439,50 @@ mod tests {
         assert!(parse_authenticator_data(&long).is_err());
     }
 
+    fn expectations<'a>(origins: &'a [String]) -> Expectations<'a> {
+        Expectations {
+            challenge: "c-1",
+            client_data_type: "webauthn.get",
+            origins,
+            rp_id: "localhost",
+            user_verification_required: true,
+        }
+    }
+
+    #[test]
+    fn the_challenge_may_be_raw_or_base64url_of_its_utf8_bytes() {
+        let origins = vec!["http://localhost:*".to_string()];
+        for challenge in ["c-1".to_string(), URL_SAFE_NO_PAD.encode("c-1")] {
+            let json = serde_json::json!({ "type": "webauthn.get", "challenge": challenge, "origin": "http://localhost:5173" });
+            let encoded = URL_SAFE_NO_PAD.encode(json.to_string());
+            assert!(
+                check_client_data(&encoded, &expectations(&origins)).is_ok(),
+                "{challenge}"
+            );
+        }
+        let json = serde_json::json!({ "type": "webauthn.get", "challenge": "c-2", "origin": "http://localhost:5173" });
+        let err = check_client_data(
+            &URL_SAFE_NO_PAD.encode(json.to_string()),
+            &expectations(&origins),
+        )
+        .unwrap_err();
+        assert_eq!(err.check, "challenge");
+    }
+
+    #[test]
+    fn user_presence_is_required() {
+        let origins = vec![];
+        let mut data = Sha256::digest(b"localhost").to_vec();
+        data.push(FLAG_UV); // verified but not present
+        data.extend_from_slice(&[0, 0, 0, 1]);
+        let parsed = parse_authenticator_data(&data).unwrap();
+        let err = check_authenticator_data(&parsed, &expectations(&origins)).unwrap_err();
+        assert_eq!(
+            (err.check, err.message.contains("presence")),
+            ("flags", true)
+        );
+    }
+
     #[test]
     fn origin_patterns() {
         assert!(origin_allowed(
