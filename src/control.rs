@@ -20,6 +20,7 @@ use crate::session::SessionKey;
 
 /// Every control-plane route.
 pub fn filter(app: App) -> impl Filter<Extract = (Response,), Error = Rejection> + Clone {
+    let app_filter = app.clone();
     let with_app = warp::any().map(move || app.clone());
     let health = warp::path!("__mock" / "health")
         .and(warp::get())
@@ -63,40 +64,16 @@ pub fn filter(app: App) -> impl Filter<Extract = (Response,), Error = Rejection>
         .map(|key: String, app: App| {
             json_response(StatusCode::OK, &session_view(&app, &SessionKey(key)))
         });
-    let set_scenario = warp::path!("__mock" / "sessions" / String / "scenario")
-        .and(warp::put())
-        .and(with_app.clone())
-        .and(request_context())
-        .and(raw_body())
-        .map(
-            |key: String,
-             app: App,
-             ctx: RequestContext,
-             ct: Option<String>,
-             body: Result<Bytes, BodyError>| {
-                respond(
-                    &ctx,
-                    set_active_scenario(&app, SessionKey(key), ct.as_deref(), &body),
-                )
-            },
-        );
-    let set_state = warp::path!("__mock" / "sessions" / String / "states")
-        .and(warp::put())
-        .and(with_app.clone())
-        .and(request_context())
-        .and(raw_body())
-        .map(
-            |key: String,
-             app: App,
-             ctx: RequestContext,
-             ct: Option<String>,
-             body: Result<Bytes, BodyError>| {
-                respond(
-                    &ctx,
-                    set_scenario_state(&app, SessionKey(key), ct.as_deref(), &body),
-                )
-            },
-        );
+    let set_scenario = session_update(
+        warp::path!("__mock" / "sessions" / String / "scenario"),
+        app_filter.clone(),
+        set_active_scenario,
+    );
+    let set_state = session_update(
+        warp::path!("__mock" / "sessions" / String / "states"),
+        app_filter,
+        set_scenario_state,
+    );
     let reset_session = warp::path!("__mock" / "sessions" / String / "reset")
         .and(warp::post())
         .and(with_app.clone())
@@ -169,6 +146,31 @@ pub fn filter(app: App) -> impl Filter<Extract = (Response,), Error = Rejection>
         .unify()
         .or(clear_journal)
         .unify()
+}
+
+/// A change to one session's state from a JSON body; the path gave the session key.
+type SessionUpdate =
+    fn(&App, SessionKey, Option<&str>, &Result<Bytes, BodyError>) -> Result<Value, ApiError>;
+
+/// `PUT` on `path` (which extracts the session key): reads the body and answers `update`.
+fn session_update(
+    path: impl Filter<Extract = (String,), Error = Rejection> + Clone,
+    app: App,
+    update: SessionUpdate,
+) -> impl Filter<Extract = (Response,), Error = Rejection> + Clone {
+    path.and(warp::put())
+        .and(warp::any().map(move || app.clone()))
+        .and(request_context())
+        .and(raw_body())
+        .map(
+            move |key: String,
+                  app: App,
+                  ctx: RequestContext,
+                  ct: Option<String>,
+                  body: Result<Bytes, BodyError>| {
+                respond(&ctx, update(&app, SessionKey(key), ct.as_deref(), &body))
+            },
+        )
 }
 
 fn health(app: &App) -> Value {

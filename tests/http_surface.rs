@@ -304,14 +304,8 @@ async fn discovery_points_at_the_issuer_the_client_used() {
     );
 
     let direct: Value = mock
-        .client
-        .get(mock.url("/oidc/.well-known/openid-configuration"))
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
+        .get_json("/oidc/.well-known/openid-configuration")
+        .await;
     assert_eq!(direct["issuer"], mock.issuer());
     mock.stop().await;
 }
@@ -322,14 +316,8 @@ async fn public_url_overrides_the_request_host() {
     config.public_url = Some("https://idp.example.test/".into());
     let mock = Mock::start(config).await;
     let doc: Value = mock
-        .client
-        .get(mock.url("/oidc/.well-known/openid-configuration"))
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
+        .get_json("/oidc/.well-known/openid-configuration")
+        .await;
     assert_eq!(doc["issuer"], "https://idp.example.test/oidc");
     let token = mock.mint(json!({})).await;
     assert_eq!(jwt_part(&token, 1)["iss"], "https://idp.example.test/oidc");

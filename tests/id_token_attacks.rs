@@ -20,15 +20,7 @@ fn rs256(claims: &Map<String, Value>, kid: Option<&str>) -> String {
 }
 
 async fn builtin_kid(mock: &Mock) -> String {
-    let jwks: Value = mock
-        .client
-        .get(mock.url("/oidc/jwks"))
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
+    let jwks: Value = mock.get_json("/oidc/jwks").await;
     jwks["keys"][0]["kid"].as_str().unwrap().to_string()
 }
 
@@ -230,15 +222,7 @@ async fn eddsa_issuer_signs_and_publishes_an_okp_key() {
     let mut config = config();
     config.issuer.algorithm = "EdDSA".into();
     let mock = Mock::start(config).await;
-    let jwks: Value = mock
-        .client
-        .get(mock.url("/oidc/jwks"))
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
+    let jwks: Value = mock.get_json("/oidc/jwks").await;
     let key = &jwks["keys"][0];
     assert_eq!(
         (
@@ -311,15 +295,7 @@ async fn a_missing_trusted_jwks_is_a_start_up_error() {
 #[tokio::test]
 async fn jwks_carries_kid_alg_use_and_an_x5c_certificate_of_the_same_key() {
     let mock = Mock::start(config()).await;
-    let jwks: Value = mock
-        .client
-        .get(mock.url("/oidc/jwks"))
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
+    let jwks: Value = mock.get_json("/oidc/jwks").await;
     let key = &jwks["keys"][0];
     assert_eq!(key["alg"], "RS256");
     assert_eq!(key["use"], "sig");
@@ -347,15 +323,7 @@ async fn jwks_carries_kid_alg_use_and_an_x5c_certificate_of_the_same_key() {
     assert!(cert.subject().to_string().contains("dfns-mock test issuer"));
     // Same key, same certificate: the JWKS is byte-identical on every start.
     let again = Mock::start(config()).await;
-    let jwks2: Value = again
-        .client
-        .get(again.url("/oidc/jwks"))
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
+    let jwks2: Value = again.get_json("/oidc/jwks").await;
     assert_eq!(jwks, jwks2);
     mock.stop().await;
     again.stop().await;

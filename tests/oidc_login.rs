@@ -303,14 +303,8 @@ async fn bad_authorization_requests_are_oauth_errors() {
         (400, Some("invalid_grant"))
     );
     let discovery: Value = mock
-        .client
-        .get(mock.url("/oidc/.well-known/openid-configuration"))
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
+        .get_json("/oidc/.well-known/openid-configuration")
+        .await;
     assert_eq!(
         discovery["code_challenge_methods_supported"],
         json!(["S256", "plain"])
