@@ -752,3 +752,54 @@ async fn validation_errors_on_the_new_endpoints() {
     );
     mock.stop().await;
 }
+
+/// The whole journey against a fresh frozen-clock server; every response body, in order.
+async fn journey_transcript() -> Vec<String> {
+    let mock = Mock::start(frozen_config()).await;
+    let mut transcript = Vec::new();
+    let mut record = |value: &Value| transcript.push(value.to_string());
+    let (challenge, temp) = challenge(&mock, "det@example.com", "det").await;
+    record(&challenge);
+    let mut authenticator = Authenticator::new(70);
+    let (status, registered) = complete(
+        &mock,
+        &temp,
+        &enduser(authenticator.create(
+            challenge["challenge"].as_str().unwrap(),
+            Attestation::PackedSelf,
+        )),
+    )
+    .await;
+    assert_eq!(status, 200, "{registered}");
+    record(&registered);
+    let token = mock.mint(json!({ "email": "det@example.com" })).await;
+    let (_, _, social) = mock
+        .post(
+            "/auth/login/social",
+            &Mock::social_body(&token),
+            &[("x-dfns-mock-session", "det")],
+        )
+        .await;
+    record(&social);
+    let init = login_init(&mock, "det", Some("det@example.com")).await;
+    record(&init);
+    let (status, login) = login(
+        &mock,
+        &init,
+        authenticator.get(init["challenge"].as_str().unwrap(), None),
+        None,
+    )
+    .await;
+    assert_eq!(status, 200, "{login}");
+    record(&login);
+    mock.stop().await;
+    transcript
+}
+
+#[tokio::test]
+async fn the_whole_journey_is_byte_identical_across_fresh_servers() {
+    let first = journey_transcript().await;
+    let second = journey_transcript().await;
+    assert_eq!(first.len(), 5);
+    assert_eq!(first, second);
+}
