@@ -2,8 +2,10 @@
 //!
 //! Layout, one-way from top to bottom:
 //! - [`cli`] → [`server`] (serving stack) → [`dfns`], [`oidc`], [`control`] (endpoints)
-//! - [`dfns`] → [`oidc`] (to verify idTokens), [`scenario`] (to script answers)
+//! - [`dfns`] → [`oidc`] (to verify idTokens), [`scenario`] (to script answers),
+//!   [`webauthn`] (to verify credentials), [`users`], [`totp`]
 //! - [`control`] → [`scenario`], [`session`], [`journal`]
+//! - [`app`] builds every part from a [`config::Config`]
 //! - shared ground: [`config`], [`clock`], [`seed`], [`session`], [`context`], [`body`]
 #![forbid(unsafe_code)]
 #![deny(missing_docs)]
