@@ -82,6 +82,19 @@ impl DfnsApi {
                 format!("must be one of: {} (got \"{kind}\")", KINDS.join(", ")),
             ));
         }
+        // Where each kind may stand (the contract: TOTP is a second factor only, a recovery
+        // key only recovers).
+        let allowed = match factor {
+            Factor::First => !matches!(kind, "Totp" | "RecoveryKey"),
+            Factor::Second => kind != "RecoveryKey",
+            Factor::Recovery => kind == "RecoveryKey",
+        };
+        if !allowed {
+            return Err(ApiError::invalid_field(
+                &format!("{path}.credentialKind"),
+                format!("{kind} cannot be used as {path}"),
+            ));
+        }
         let info_path = format!("{path}.credentialInfo");
         let info = value
             .get("credentialInfo")

@@ -277,6 +277,12 @@ impl DfnsApi {
                 (user.clone(), cred_id, new_count)
             }
             "Password" => {
+                if bound.user_id.is_empty() {
+                    return Err(ApiError::invalid_field(
+                        "firstFactor.kind",
+                        "a Password login needs a challenge created with a username",
+                    ));
+                }
                 let password = first.get("password").and_then(Value::as_str).unwrap_or("");
                 let user = candidates.iter().find(|u| {
                     u.credentials
