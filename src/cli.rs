@@ -94,13 +94,13 @@ pub struct TokenArgs {
     /// `sub` claim [default: derived from the email]
     #[arg(long, env = "DFNS_MOCK_TOKEN_SUB")]
     pub sub: Option<String>,
-    /// `email` claim [default: jane.doe@example.com, or <sub>@example.com]
+    /// `email` claim (default: jane.doe@example.com, or SUB@example.com)
     #[arg(long, env = "DFNS_MOCK_TOKEN_EMAIL")]
     pub email: Option<String>,
     /// `aud` claim [default: issuer.client_id]
     #[arg(long, env = "DFNS_MOCK_TOKEN_AUD")]
     pub aud: Option<String>,
-    /// `iss` claim [default: public_url/oidc, or http://<bind>:<port>/oidc]
+    /// `iss` claim (default: PUBLIC_URL/oidc, or http://BIND:PORT/oidc)
     #[arg(long, env = "DFNS_MOCK_TOKEN_ISS", value_name = "URL")]
     pub iss: Option<String>,
     /// Seconds until `exp` (negative for an already expired token) [default: issuer.token_ttl_secs]
@@ -122,7 +122,7 @@ pub struct TokenArgs {
 /// Flags of `dfns-mock healthcheck`.
 #[derive(Debug, Clone, Args)]
 pub struct HealthcheckArgs {
-    /// Health URL [default: http://<bind or 127.0.0.1>:<port>/__mock/health from the configuration]
+    /// Health URL (default: http://BIND:PORT/__mock/health from the configuration, BIND 127.0.0.1 when unspecified)
     #[arg(long, env = "DFNS_MOCK_HEALTHCHECK_URL")]
     pub url: Option<String>,
     /// Seconds to wait for an answer
