@@ -311,3 +311,37 @@ async fn bad_authorization_requests_are_oauth_errors() {
     );
     mock.stop().await;
 }
+
+/// The code a `login_hint` sign-in gets, after `others` unrelated sign-ins.
+async fn code_after(others: usize) -> String {
+    let mock = Mock::start(frozen_config()).await;
+    let client = no_redirects();
+    let sign_in = |email: &str| {
+        mock.url(&format!(
+            "/oidc/authorize?{}",
+            query(&[
+                ("response_type", "code"),
+                ("client_id", "dfns-mock-client"),
+                ("redirect_uri", REDIRECT),
+                ("state", "st"),
+                ("login_hint", email)
+            ])
+        ))
+    };
+    for i in 0..others {
+        client
+            .get(sign_in(&format!("other{i}@example.com")))
+            .send()
+            .await
+            .unwrap();
+    }
+    let response = client.get(sign_in("me@example.com")).send().await.unwrap();
+    let code = location_params(&response, '?')["code"].clone();
+    mock.stop().await;
+    code
+}
+
+#[tokio::test]
+async fn codes_are_reproducible_whatever_other_sign_ins_happen() {
+    assert_eq!(code_after(0).await, code_after(3).await);
+}

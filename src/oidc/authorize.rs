@@ -155,10 +155,17 @@ struct Grant {
     expires: i64,
 }
 
+/// Outstanding grants, and how many codes each distinct sign-in got.
+#[derive(Debug, Default)]
+struct CodeState {
+    issued: HashMap<String, u64>,
+    grants: HashMap<String, Grant>,
+}
+
 /// Issued, not yet exchanged authorization codes.
 #[derive(Debug, Clone, Default)]
 pub struct Codes {
-    grants: Arc<Mutex<(u64, HashMap<String, Grant>)>>,
+    grants: Arc<Mutex<CodeState>>,
 }
 
 /// The token request of the authorization code grant.
@@ -180,7 +187,9 @@ pub struct TokenRequest {
 }
 
 impl Codes {
-    /// A new single-use code for the signed-in user.
+    /// A new single-use code for the signed-in user. It derives from the seed, the sign-in
+    /// (client, redirect, claims, state) and how many times that same sign-in happened, so it
+    /// does not depend on what other tests do meanwhile.
     pub fn issue(
         &self,
         seed: &crate::seed::Seed,
@@ -188,15 +197,19 @@ impl Codes {
         claims: Map<String, Value>,
         now: i64,
     ) -> String {
-        let mut guard = self.grants.lock().unwrap_or_else(|e| e.into_inner());
-        guard.0 += 1;
-        let code = URL_SAFE_NO_PAD.encode(
-            &seed.bytes(
-                "authorization-code",
-                &[&params.client_id, &guard.0.to_string()],
-            )[..24],
+        let sign_in = format!(
+            "{}\n{}\n{}\n{}",
+            params.client_id,
+            params.redirect_uri,
+            Value::Object(claims.clone()),
+            params.state.as_deref().unwrap_or("")
         );
-        guard.1.insert(
+        let mut guard = self.grants.lock().unwrap_or_else(|e| e.into_inner());
+        let n = guard.issued.entry(sign_in.clone()).or_insert(0);
+        *n += 1;
+        let n = n.to_string();
+        let code = URL_SAFE_NO_PAD.encode(&seed.bytes("authorization-code", &[&sign_in, &n])[..24]);
+        guard.grants.insert(
             code.clone(),
             Grant {
                 claims,
@@ -235,7 +248,7 @@ impl Codes {
         // Checked under the lock and removed only when the exchange succeeds: a failed
         // attempt (wrong verifier, redirect_uri) leaves the code usable.
         let mut guard = self.grants.lock().unwrap_or_else(|e| e.into_inner());
-        let grant = guard.1.get(&request.code).cloned();
+        let grant = guard.grants.get(&request.code).cloned();
         let invalid_grant = |description: &str| AuthorizeError {
             error: "invalid_grant",
             description: description.into(),
@@ -274,7 +287,7 @@ impl Codes {
                 ));
             }
         }
-        guard.1.remove(&request.code);
+        guard.grants.remove(&request.code);
         Ok(grant.claims)
     }
 }
