@@ -46,6 +46,8 @@ pub struct Entry {
     pub fault: Option<String>,
     /// Milliseconds from request to response head.
     pub latency_ms: f64,
+    /// The response body: JSON when it parses, else the text (`null` for a dropped connection).
+    pub response: Value,
 }
 
 /// The bounded journal.

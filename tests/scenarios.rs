@@ -613,6 +613,11 @@ async fn control_plane_lists_sets_states_resets_and_journals() {
     assert_eq!(last["headers"]["x-dfns-mock-session"], "cp");
     assert!(last["latency_ms"].as_f64().unwrap() >= 0.0);
     assert_eq!(entries[0]["status"], 401);
+    assert_eq!(
+        entries[0]["response"]["error"]["message"],
+        "User already exists."
+    );
+    assert!(last["response"]["challenge"].is_string(), "{last}");
     for _ in 0..6 {
         with(&mock, &token, &[]).await;
     }

@@ -37,7 +37,8 @@ where
     S::Future: Send + 'static,
     ReqBody: http_body::Body<Data = Bytes> + Send + 'static,
     ReqBody::Error: Into<BoxError>,
-    ResBody: Default + Send + 'static,
+    ResBody: http_body::Body<Data = Bytes> + From<Bytes> + Default + Send + 'static,
+    ResBody::Error: Into<BoxError>,
 {
     type Response = Response<ResBody>;
     type Error = BoxError;
@@ -96,20 +97,30 @@ where
                         ))
                     })
                     .collect(),
-                body: serde_json::from_slice(&bytes).unwrap_or_else(|_| {
-                    Value::String(String::from_utf8_lossy(&bytes).into_owned())
-                }),
+                body: as_json_or_text(&bytes),
                 session: SessionKey::from_header(header(SESSION_HEADER).as_deref()).0,
                 scenario: None,
                 rule: None,
                 status: None,
                 fault: None,
                 latency_ms: 0.0,
+                response: Value::Null,
             };
             let result = inner
                 .call(Request::from_parts(parts, Full::new(bytes)))
                 .await;
             entry.latency_ms = started.elapsed().as_secs_f64() * 1000.0;
+            // Answers are small JSON documents: read the body to journal it, then hand the same
+            // bytes on.
+            let result = match result {
+                Ok(response) => {
+                    let (parts, body) = response.into_parts();
+                    let bytes = body.collect().await.map_err(Into::into)?.to_bytes();
+                    entry.response = as_json_or_text(&bytes);
+                    Ok(Response::from_parts(parts, ResBody::from(bytes)))
+                }
+                Err(error) => Err(error),
+            };
             match &result {
                 Ok(response) => {
                     entry.status = Some(response.status().as_u16());
@@ -135,4 +146,10 @@ where
             result
         })
     }
+}
+
+/// A body as JSON when it parses, else as text.
+fn as_json_or_text(bytes: &[u8]) -> Value {
+    serde_json::from_slice(bytes)
+        .unwrap_or_else(|_| Value::String(String::from_utf8_lossy(bytes).into_owned()))
 }
