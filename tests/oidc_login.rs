@@ -224,18 +224,38 @@ async fn login_hint_signs_in_without_a_page_and_id_token_comes_back_in_the_fragm
 async fn bad_authorization_requests_are_oauth_errors() {
     let mock = Mock::start(config()).await;
     let client = no_redirects();
-    for (params, error, fragment) in [
-        (vec![], "invalid_request", "client_id is required"),
+    // Without a usable client and redirect_uri, the browser gets a 400.
+    for (params, fragment) in [
+        (vec![], "client_id is required"),
         (
             vec![("client_id", "c"), ("response_type", "code")],
-            "invalid_request",
             "redirect_uri",
         ),
+    ] {
+        let response = client
+            .get(mock.url(&format!("/oidc/authorize?{}", query(&params))))
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(response.status(), 400, "{params:?}");
+        let body: Value = response.json().await.unwrap();
+        assert_eq!(body["error"], "invalid_request", "{body}");
+        assert!(
+            body["error_description"]
+                .as_str()
+                .unwrap()
+                .contains(fragment),
+            "{body}"
+        );
+    }
+    // Otherwise the error goes back to the client, with its state (RFC 6749 4.1.2.1).
+    for (params, error, fragment) in [
         (
             vec![
                 ("client_id", "c"),
                 ("redirect_uri", REDIRECT),
                 ("response_type", "token"),
+                ("state", "s1"),
             ],
             "unsupported_response_type",
             "`token`",
@@ -247,6 +267,7 @@ async fn bad_authorization_requests_are_oauth_errors() {
                 ("response_type", "code"),
                 ("code_challenge", "x"),
                 ("code_challenge_method", "S512"),
+                ("state", "s1"),
             ],
             "invalid_request",
             "S512",
@@ -257,32 +278,34 @@ async fn bad_authorization_requests_are_oauth_errors() {
             .send()
             .await
             .unwrap();
-        assert_eq!(response.status(), 400, "{params:?}");
-        let body: Value = response.json().await.unwrap();
-        assert_eq!(body["error"], error, "{body}");
-        assert!(
-            body["error_description"]
-                .as_str()
-                .unwrap()
-                .contains(fragment),
-            "{body}"
+        let back = location_params(&response, '?');
+        assert_eq!(
+            (back["error"].as_str(), back["state"].as_str()),
+            (error, "s1"),
+            "{back:?}"
         );
+        assert!(back["error_description"].contains(fragment), "{back:?}");
     }
-    // Bad extra claims on the form.
-    let response = client
-        .post(mock.url("/oidc/authorize"))
-        .header("content-type", "application/x-www-form-urlencoded")
-        .body(query(&[
-            ("client_id", "c"),
-            ("redirect_uri", REDIRECT),
-            ("response_type", "code"),
-            ("email", "a@b.c"),
-            ("claims", "[1]"),
-        ]))
-        .send()
-        .await
-        .unwrap();
-    assert_eq!(response.status(), 400);
+    // Bad extra claims on the form, and the Deny button.
+    for (extra, error) in [
+        (("claims", "[1]"), "invalid_request"),
+        (("action", "deny"), "access_denied"),
+    ] {
+        let response = client
+            .post(mock.url("/oidc/authorize"))
+            .header("content-type", "application/x-www-form-urlencoded")
+            .body(query(&[
+                ("client_id", "c"),
+                ("redirect_uri", REDIRECT),
+                ("response_type", "code"),
+                ("email", "a@b.c"),
+                extra,
+            ]))
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(location_params(&response, '?')["error"], error);
+    }
     // Unknown grant types.
     let (status, answer) = exchange(&mock, &[("grant_type", "password"), ("code", "x")]).await;
     assert_eq!(

@@ -46,6 +46,8 @@ pub struct AuthorizeParams {
     pub name: Option<String>,
     /// From the login page: extra claims as a JSON object.
     pub claims: Option<String>,
+    /// From the login page: `deny` sends the client an `access_denied` error.
+    pub action: Option<String>,
 }
 
 /// A request that cannot be sent back to the client (bad `redirect_uri`, …) or whose error
@@ -69,14 +71,12 @@ fn invalid(description: impl Into<String>) -> AuthorizeError {
 impl AuthorizeParams {
     /// Checks what every authorization request needs.
     pub fn validate(&self) -> Result<(), AuthorizeError> {
-        if self.client_id.is_empty() {
-            return Err(invalid("client_id is required"));
-        }
-        if !(self.redirect_uri.starts_with("http://") || self.redirect_uri.starts_with("https://"))
-        {
-            return Err(invalid(
-                "redirect_uri is required and must be an absolute http(s) URL",
-            ));
+        self.validate_client()?;
+        if self.action.as_deref() == Some("deny") {
+            return Err(AuthorizeError {
+                error: "access_denied",
+                description: "the user denied the sign-in".into(),
+            });
         }
         if !matches!(self.response_type.as_str(), "code" | "id_token") {
             return Err(AuthorizeError {
@@ -93,6 +93,29 @@ impl AuthorizeParams {
                 "code_challenge_method `{other}` is not supported (S256, plain)"
             ))),
         }
+    }
+
+    /// Checks what must hold before any answer can go back to the client: without a client id
+    /// and an absolute redirect URI, errors are shown to the browser instead (RFC 6749 4.1.2.1).
+    pub fn validate_client(&self) -> Result<(), AuthorizeError> {
+        if self.client_id.is_empty() {
+            return Err(invalid("client_id is required"));
+        }
+        if !(self.redirect_uri.starts_with("http://") || self.redirect_uri.starts_with("https://"))
+        {
+            return Err(invalid(
+                "redirect_uri is required and must be an absolute http(s) URL",
+            ));
+        }
+        Ok(())
+    }
+
+    /// Where to send the browser with an error (`error`, `error_description`, `state`).
+    pub fn error_redirect(&self, err: &AuthorizeError) -> String {
+        self.redirect(vec![
+            ("error", err.error.to_string()),
+            ("error_description", err.description.clone()),
+        ])
     }
 
     /// The claims the signed-in user gets: email (and name) from the page or the hint, the
@@ -346,7 +369,8 @@ pub fn login_page(params: &AuthorizeParams, issuer: &str) -> String {
     <input id="name" name="name" type="text">
     <label for="claims">Extra claims, JSON (optional), e.g. {{"dfns_mock_scenario": "slow"}}</label>
     <textarea id="claims" name="claims" rows="3"></textarea>
-    <button type="submit" id="sign-in">Sign in</button>
+    <button type="submit" id="sign-in" name="action" value="sign-in">Sign in</button>
+    <button type="submit" id="deny" name="action" value="deny" formnovalidate style="background:#888">Deny</button>
   </form>
 </body>
 </html>

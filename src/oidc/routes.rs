@@ -100,10 +100,8 @@ fn authorize_get(issuer: &Issuer, ctx: &RequestContext, query: &str) -> Response
             )
         }
     };
-    if let Err(err) = params.validate() {
-        return oauth_error(StatusCode::BAD_REQUEST, err.error, &err.description);
-    }
-    if params.login_hint.as_deref().is_some_and(|h| !h.is_empty()) {
+    if params.login_hint.as_deref().is_some_and(|h| !h.is_empty()) || params.validate().is_err() {
+        // Signs in at once, or sends the client its error (or shows a 400 without a client).
         return sign_in(issuer, ctx, &params);
     }
     let page = authorize::login_page(&params, &issuer.issuer_url(&ctx.base_url));
@@ -111,25 +109,29 @@ fn authorize_get(issuer: &Issuer, ctx: &RequestContext, query: &str) -> Response
 }
 
 fn sign_in(issuer: &Issuer, ctx: &RequestContext, params: &AuthorizeParams) -> Response {
-    match issuer.sign_in(params, &ctx.base_url) {
-        Ok(location) => match warp::http::HeaderValue::from_str(&location) {
-            Ok(location) => {
-                let mut response =
-                    warp::reply::with_status(warp::reply(), StatusCode::SEE_OTHER).into_response();
-                response.headers_mut().insert("location", location);
-                response.headers_mut().insert(
-                    "cache-control",
-                    warp::http::HeaderValue::from_static("no-store"),
-                );
-                response
-            }
-            Err(_) => oauth_error(
-                StatusCode::BAD_REQUEST,
-                "invalid_request",
-                "redirect_uri is not a valid URL",
-            ),
-        },
-        Err(err) => oauth_error(StatusCode::BAD_REQUEST, err.error, &err.description),
+    // Errors go back to the client once its redirect_uri is known to be usable.
+    if let Err(err) = params.validate_client() {
+        return oauth_error(StatusCode::BAD_REQUEST, err.error, &err.description);
+    }
+    let location = issuer
+        .sign_in(params, &ctx.base_url)
+        .unwrap_or_else(|err| params.error_redirect(&err));
+    match warp::http::HeaderValue::from_str(&location) {
+        Ok(location) => {
+            let mut response =
+                warp::reply::with_status(warp::reply(), StatusCode::SEE_OTHER).into_response();
+            response.headers_mut().insert("location", location);
+            response.headers_mut().insert(
+                "cache-control",
+                warp::http::HeaderValue::from_static("no-store"),
+            );
+            response
+        }
+        Err(_) => oauth_error(
+            StatusCode::BAD_REQUEST,
+            "invalid_request",
+            "redirect_uri is not a valid URL",
+        ),
     }
 }
 
