@@ -212,6 +212,17 @@ fn session_view(app: &App, key: &SessionKey) -> Value {
     })
 }
 
+/// The scenario `name`, or a 400 on `field` listing the known ones.
+fn find_scenario(
+    app: &App,
+    field: &str,
+    name: &str,
+) -> Result<std::sync::Arc<crate::scenario::model::Scenario>, ApiError> {
+    app.scenarios.get(name).map_err(|unknown| {
+        ApiError::invalid_field(field, unknown.to_string()).detail("known", unknown.known)
+    })
+}
+
 /// `PUT /__mock/sessions/{key}/scenario` with `{"name": "…"}` (or `null` to clear).
 fn set_active_scenario(
     app: &App,
@@ -231,9 +242,7 @@ fn set_active_scenario(
         }
     };
     if let Some(name) = &name {
-        app.scenarios.get(name).map_err(|unknown| {
-            ApiError::invalid_field("name", unknown.to_string()).detail("known", unknown.known)
-        })?;
+        find_scenario(app, "name", name)?;
     }
     app.sessions
         .with(&key, |state| state.active_scenario = name);
@@ -254,9 +263,7 @@ fn set_scenario_state(
     let Some(state) = body.get("state").and_then(Value::as_str) else {
         return Err(ApiError::invalid_field("state", "is required"));
     };
-    let found = app.scenarios.get(scenario).map_err(|unknown| {
-        ApiError::invalid_field("scenario", unknown.to_string()).detail("known", unknown.known)
-    })?;
+    let found = find_scenario(app, "scenario", scenario)?;
     let known: Vec<&str> = std::iter::once(STARTED)
         .chain(
             found
