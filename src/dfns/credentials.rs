@@ -9,7 +9,7 @@ use warp::http::StatusCode;
 use super::error::ApiError;
 use super::DfnsApi;
 use crate::users::{Credential, Factor, User};
-use crate::webauthn::{self, CredentialKey, Expectations, WebauthnError};
+use crate::webauthn::{self, Expectations, WebauthnError};
 
 /// Every credential kind Dfns knows.
 pub use crate::config::CREDENTIAL_KINDS as KINDS;
@@ -143,40 +143,14 @@ impl DfnsApi {
             }
             "Key" | "RecoveryKey" | "PasswordProtectedKey" => {
                 let cred_id = str_field(info, "credId", &info_path)?;
-                let client_data = str_field(info, "clientData", &info_path)?;
-                let attestation = webauthn::b64(
-                    "attestationData",
+                let registered = webauthn::verify_key_registration(
+                    str_field(info, "clientData", &info_path)?,
                     str_field(info, "attestationData", &info_path)?,
-                )
-                .map_err(|e| webauthn_error(&info_path, e))?;
-                let attestation: Value = serde_json::from_slice(&attestation).map_err(|_| {
-                    ApiError::invalid_field(
-                        &format!("{info_path}.attestationData"),
-                        "must be base64url JSON {publicKey, signature}",
-                    )
-                })?;
-                let pem = str_field(
-                    &attestation,
-                    "publicKey",
-                    &format!("{info_path}.attestationData"),
-                )?;
-                let signature = str_field(
-                    &attestation,
-                    "signature",
-                    &format!("{info_path}.attestationData"),
-                )?;
-                let key = CredentialKey::from_spki_pem(pem).map_err(|e| {
-                    ApiError::invalid_field(&format!("{info_path}.attestationData.publicKey"), e)
-                })?;
-                webauthn::verify_key_signature(
-                    client_data,
-                    &key,
-                    signature,
                     &self.expectations(challenge, "key.create"),
                 )
                 .map_err(|e| webauthn_error(&info_path, e))?;
                 credential.cred_id = cred_id.trim_end_matches('=').to_string();
-                credential.key = Some(key);
+                credential.key = Some(registered.key);
                 if kind == "PasswordProtectedKey" {
                     credential.encrypted_private_key =
                         Some(str_field(info, "encryptedPrivateKey", &info_path)?.to_string());

@@ -265,10 +265,15 @@ impl DfnsApi {
                     }
                     Some(count)
                 } else {
-                    webauthn::verify_key_signature(
+                    let digest = webauthn::KeyDigest::from_algorithm(
+                        assertion.get("algorithm").and_then(Value::as_str),
+                    )
+                    .map_err(|e| ApiError::invalid_field(&format!("{field}.algorithm"), e))?;
+                    webauthn::verify_key_assertion(
                         text("clientData")?,
-                        key,
                         text("signature")?,
+                        key,
+                        digest,
                         &self.expectations(&bound.challenge, "key.get"),
                     )
                     .map_err(|e| webauthn_error(field, e))?;

@@ -1,13 +1,13 @@
-//! Credential public keys: read from a COSE key (WebAuthn), a PEM SubjectPublicKeyInfo
-//! (Dfns `Key` credentials, fixtures) or an X.509 certificate (packed attestation), and
-//! verification of signatures with them.
+//! Credential public keys: read from a COSE key (WebAuthn), a PEM SubjectPublicKeyInfo or
+//! PKCS#1 RSA key (Dfns `Key` credentials, fixtures) or an X.509 certificate (packed
+//! attestation), and verification of signatures with them.
 
 use coset::iana::{Algorithm as CoseAlg, EllipticCurve, KeyType};
 use coset::{CborSerializable, CoseKey, KeyType as CoseKeyType, Label, RegisteredLabelWithPrivate};
 use ed25519_dalek::Verifier as _;
 use p256::pkcs8::DecodePublicKey;
 use rsa::pkcs1v15::VerifyingKey as RsaVerifyingKey;
-use sha2::Sha256;
+use sha2::{Digest, Sha256, Sha512};
 
 /// COSE algorithm numbers the mock verifies.
 pub const ES256: i64 = -7;
@@ -15,6 +15,31 @@ pub const ES256: i64 = -7;
 pub const RS256: i64 = -257;
 /// EdDSA (Ed25519).
 pub const EDDSA: i64 = -8;
+
+/// The digest a key credential signs with: its `algorithm` (`SHA256`, `RSA-SHA256` or
+/// `SHA512`, per the Dfns docs on credential data), SHA-256 when absent. Ed25519 signs the
+/// message itself whatever the digest.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum KeyDigest {
+    /// SHA-256 (ECDSA-SHA256, RSA PKCS#1 v1.5 SHA-256).
+    #[default]
+    Sha256,
+    /// SHA-512.
+    Sha512,
+}
+
+impl KeyDigest {
+    /// The digest an `algorithm` field names; `None` (absent) is SHA-256.
+    pub fn from_algorithm(algorithm: Option<&str>) -> Result<KeyDigest, String> {
+        match algorithm {
+            None | Some("SHA256" | "RSA-SHA256") => Ok(KeyDigest::Sha256),
+            Some("SHA512") => Ok(KeyDigest::Sha512),
+            Some(other) => Err(format!(
+                "algorithm `{other}` is not one of RSA-SHA256, SHA256, SHA512"
+            )),
+        }
+    }
+}
 
 /// A public key that verifies a credential's signatures.
 #[derive(Debug, Clone, PartialEq)]
@@ -121,6 +146,17 @@ impl CredentialKey {
             })
     }
 
+    /// Reads a PEM `PUBLIC KEY` (SubjectPublicKeyInfo) of any supported type, or an RSA
+    /// `RSA PUBLIC KEY` (PKCS#1, as the Dfns docs' RSA example exports it).
+    pub fn from_pem(pem: &str) -> Result<CredentialKey, String> {
+        use rsa::pkcs1::DecodeRsaPublicKey;
+        CredentialKey::from_spki_pem(pem).or_else(|e| {
+            rsa::RsaPublicKey::from_pkcs1_pem(pem)
+                .map(CredentialKey::Rs256)
+                .map_err(|_| e)
+        })
+    }
+
     /// Reads the public key of a DER X.509 certificate.
     pub fn from_certificate(der: &[u8]) -> Result<CredentialKey, String> {
         let (_, cert) = x509_parser::parse_x509_certificate(der)
@@ -135,21 +171,38 @@ impl CredentialKey {
             .map_err(|_| "certificate key is not P-256, RSA or Ed25519".to_string())
     }
 
-    /// Whether `signature` signs `message`. ECDSA signatures may be DER (WebAuthn) or raw
-    /// `r‖s`.
+    /// Whether `signature` signs `message` (SHA-256 for ECDSA and RSA). ECDSA signatures
+    /// may be DER (WebAuthn) or raw `r‖s`.
     pub fn verify(&self, message: &[u8], signature: &[u8]) -> bool {
+        self.verify_with(message, signature, KeyDigest::Sha256)
+    }
+
+    /// [`CredentialKey::verify`] with the given digest for ECDSA and RSA.
+    pub fn verify_with(&self, message: &[u8], signature: &[u8], digest: KeyDigest) -> bool {
         match self {
             CredentialKey::Es256(key) => {
-                use p256::ecdsa::signature::Verifier;
+                use p256::ecdsa::signature::hazmat::PrehashVerifier;
                 let signature = p256::ecdsa::Signature::from_der(signature)
                     .or_else(|_| p256::ecdsa::Signature::from_slice(signature));
-                signature.is_ok_and(|s| key.verify(message, &s).is_ok())
+                let prehash = match digest {
+                    KeyDigest::Sha256 => Sha256::digest(message).to_vec(),
+                    KeyDigest::Sha512 => Sha512::digest(message).to_vec(),
+                };
+                signature.is_ok_and(|s| key.verify_prehash(&prehash, &s).is_ok())
             }
             CredentialKey::Rs256(key) => {
                 use rsa::signature::Verifier;
-                let verifier = RsaVerifyingKey::<Sha256>::new(key.clone());
-                rsa::pkcs1v15::Signature::try_from(signature)
-                    .is_ok_and(|s| verifier.verify(message, &s).is_ok())
+                let Ok(signature) = rsa::pkcs1v15::Signature::try_from(signature) else {
+                    return false;
+                };
+                match digest {
+                    KeyDigest::Sha256 => RsaVerifyingKey::<Sha256>::new(key.clone())
+                        .verify(message, &signature)
+                        .is_ok(),
+                    KeyDigest::Sha512 => RsaVerifyingKey::<Sha512>::new(key.clone())
+                        .verify(message, &signature)
+                        .is_ok(),
+                }
             }
             CredentialKey::EdDsa(key) => ed25519_dalek::Signature::from_slice(signature)
                 .is_ok_and(|s| key.verify(message, &s).is_ok()),

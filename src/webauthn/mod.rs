@@ -1,7 +1,9 @@
 //! WebAuthn verification as a relying party: client data, authenticator data, attestation
-//! objects (`none` and `packed`, self or with `x5c`) and assertions. Every failure names the
-//! check that failed. Knows nothing of Dfns or HTTP.
+//! objects (`none` and `packed`, self or with `x5c`) and assertions; and key credentials
+//! (`key.create`/`key.get`) in the format of the official Dfns key signers. Every failure
+//! names the check that failed. Knows nothing of Dfns's API or HTTP.
 
+mod key_credential;
 pub mod keys;
 
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
@@ -9,7 +11,11 @@ use base64::Engine;
 use ciborium::Value as Cbor;
 use sha2::{Digest, Sha256};
 
-pub use keys::CredentialKey;
+pub use key_credential::{
+    verify_key_assertion, verify_key_assertion_of_document, verify_key_registration,
+    KeyRegistration,
+};
+pub use keys::{CredentialKey, KeyDigest};
 
 /// Flag: user present.
 pub const FLAG_UP: u8 = 0x01;
@@ -59,8 +65,8 @@ pub struct ClientData {
     pub kind: String,
     /// `challenge`.
     pub challenge: String,
-    /// `origin`.
-    pub origin: String,
+    /// `origin`: always there in WebAuthn, absent from what the Dfns key signers send.
+    pub origin: Option<String>,
 }
 
 /// Decodes base64url (padding tolerated) or fails the named check.
@@ -70,41 +76,68 @@ pub fn b64(field: &'static str, value: &str) -> Result<Vec<u8>, WebauthnError> {
         .or_else(|_| fail(field, format!("{field} is not base64url")))
 }
 
-/// Parses and checks client data: type, challenge (base64url of the challenge's UTF-8 bytes,
-/// as the browser signer sends it, or the raw challenge), and origin.
-pub fn check_client_data(
+/// Decodes client data (base64url JSON with string `type` and `challenge`) and checks its
+/// type; nothing else.
+fn read_client_data(
     client_data_b64: &str,
-    expected: &Expectations,
+    client_data_type: &str,
 ) -> Result<ClientData, WebauthnError> {
     let raw = b64("clientData", client_data_b64)?;
     let json: serde_json::Value = serde_json::from_slice(&raw)
         .or_else(|e| fail("clientData", format!("clientData is not JSON: {e}")))?;
     let field = |name: &str| json.get(name).and_then(|v| v.as_str()).map(String::from);
-    let (Some(kind), Some(challenge), Some(origin)) =
-        (field("type"), field("challenge"), field("origin"))
-    else {
-        return fail("clientData", "clientData lacks type, challenge or origin");
+    let (Some(kind), Some(challenge)) = (field("type"), field("challenge")) else {
+        return fail("clientData", "clientData lacks type or challenge");
     };
-    if kind != expected.client_data_type {
+    if kind != client_data_type {
         return fail(
             "type",
+            format!("clientData type is `{kind}`, expected `{client_data_type}`"),
+        );
+    }
+    Ok(ClientData {
+        raw,
+        kind,
+        challenge,
+        origin: field("origin"),
+    })
+}
+
+/// Parses client data and checks its type and challenge (base64url of the challenge's UTF-8
+/// bytes, as browsers send it, or the raw challenge, as the Dfns key signers send it). The
+/// origin is read, not checked.
+fn parse_client_data(
+    client_data_b64: &str,
+    expected: &Expectations,
+) -> Result<ClientData, WebauthnError> {
+    let client_data = read_client_data(client_data_b64, expected.client_data_type)?;
+    let encoded = URL_SAFE_NO_PAD.encode(expected.challenge.as_bytes());
+    if client_data.challenge != encoded && client_data.challenge != expected.challenge {
+        return fail(
+            "challenge",
             format!(
-                "clientData type is `{kind}`, expected `{}`",
-                expected.client_data_type
+                "clientData challenge `{}` is not the one issued",
+                client_data.challenge
             ),
         );
     }
-    let encoded = URL_SAFE_NO_PAD.encode(expected.challenge.as_bytes());
-    if challenge != encoded && challenge != expected.challenge {
-        return fail(
-            "challenge",
-            format!("clientData challenge `{challenge}` is not the one issued"),
-        );
-    }
+    Ok(client_data)
+}
+
+/// Parses and checks WebAuthn client data: type, challenge (see [`parse_client_data`]) and
+/// an origin among the allowed ones.
+pub fn check_client_data(
+    client_data_b64: &str,
+    expected: &Expectations,
+) -> Result<ClientData, WebauthnError> {
+    let client_data = parse_client_data(client_data_b64, expected)?;
+    let Some(origin) = &client_data.origin else {
+        return fail("clientData", "clientData lacks origin");
+    };
     if !expected
         .origins
         .iter()
-        .any(|pattern| origin_allowed(pattern, &origin))
+        .any(|pattern| origin_allowed(pattern, origin))
     {
         return fail(
             "origin",
@@ -114,12 +147,7 @@ pub fn check_client_data(
             ),
         );
     }
-    Ok(ClientData {
-        raw,
-        kind,
-        challenge,
-        origin,
-    })
+    Ok(client_data)
 }
 
 /// `pattern` is an origin, or `scheme://host:*` for any port (or none).
@@ -375,25 +403,6 @@ pub fn verify_assertion(
         );
     }
     Ok(data.sign_count)
-}
-
-/// Verifies a Dfns `Key` credential: `clientData` JSON signed (hex signature) by the key.
-pub fn verify_key_signature(
-    client_data_b64: &str,
-    key: &CredentialKey,
-    signature_hex: &str,
-    expected: &Expectations,
-) -> Result<(), WebauthnError> {
-    let client_data = check_client_data(client_data_b64, expected)?;
-    let signature = decode_hex(signature_hex).ok_or_else(|| WebauthnError {
-        check: "signature",
-        message: "signature is not hex".into(),
-    })?;
-    if key.verify(&client_data.raw, &signature) {
-        Ok(())
-    } else {
-        fail("signature", "key signature over clientData is invalid")
-    }
 }
 
 /// Decodes lowercase or uppercase hex (optional `0x`).

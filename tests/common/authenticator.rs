@@ -159,7 +159,9 @@ impl Authenticator {
     }
 }
 
-/// A Dfns `Key` credential: a P-256 key signing `key.create`/`key.get` client data.
+/// A Dfns `Key` credential: a P-256 key making what `@dfns/sdk-browser`'s `BrowserKeySigner`
+/// makes (`key.create` attestation over the credential info fingerprint, `key.get`
+/// assertions signed over the client data bytes).
 pub struct KeyCredential {
     pub key: SigningKey,
     pub cred_id: String,
@@ -173,27 +175,38 @@ impl KeyCredential {
         }
     }
 
+    /// `JSON.stringify({type, challenge})`: no origin, in the signer's key order.
     fn client_data(kind: &str, challenge: &str) -> String {
-        // Keys sorted, no spaces: what the Dfns key signer sends.
-        format!(
-            r#"{{"challenge":"{challenge}","crossOrigin":false,"origin":"http://localhost:3000","type":"{kind}"}}"#
-        )
+        format!(r#"{{"type":"{kind}","challenge":"{challenge}"}}"#)
     }
 
-    fn sign_hex(&self, data: &[u8]) -> String {
+    fn sign_der(&self, data: &[u8]) -> Vec<u8> {
         let sig: DerSignature = self.key.sign(data);
-        sig.as_bytes().iter().map(|b| format!("{b:02x}")).collect()
+        sig.as_bytes().to_vec()
+    }
+
+    /// The PEM as the browser signer exports it: 64-character lines, no final newline.
+    pub fn public_key_pem(&self) -> String {
+        use p256::pkcs8::EncodePublicKey;
+        self.key
+            .verifying_key()
+            .to_public_key_pem(p256::pkcs8::LineEnding::LF)
+            .unwrap()
+            .trim_end()
+            .to_string()
     }
 
     pub fn create(&self, challenge: &str) -> Value {
-        use p256::pkcs8::EncodePublicKey;
         let client_data = Self::client_data("key.create", challenge);
-        let pem = self
-            .key
-            .verifying_key()
-            .to_public_key_pem(p256::pkcs8::LineEnding::LF)
-            .unwrap();
-        let attestation = json!({ "publicKey": pem, "signature": self.sign_hex(client_data.as_bytes()), "algorithm": "ECDSA" });
+        let pem = self.public_key_pem();
+        // `JSON.stringify({clientDataHash, publicKey})`.
+        let fingerprint = format!(
+            r#"{{"clientDataHash":"{}","publicKey":{}}}"#,
+            hex(&Sha256::digest(client_data.as_bytes())),
+            Value::from(pem.as_str())
+        );
+        let signature = hex(&self.sign_der(fingerprint.as_bytes()));
+        let attestation = json!({ "publicKey": pem, "signature": signature });
         json!({
             "credentialKind": "Key",
             "credentialInfo": {
@@ -211,8 +224,12 @@ impl KeyCredential {
             "credentialAssertion": {
                 "credId": self.cred_id,
                 "clientData": b64(client_data.as_bytes()),
-                "signature": self.sign_hex(client_data.as_bytes()),
+                "signature": b64(&self.sign_der(client_data.as_bytes())),
             },
         })
     }
+}
+
+fn hex(bytes: &[u8]) -> String {
+    bytes.iter().map(|b| format!("{b:02x}")).collect()
 }
