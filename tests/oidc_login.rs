@@ -187,7 +187,8 @@ async fn login_hint_signs_in_without_a_page_and_id_token_comes_back_in_the_fragm
             ("redirect_uri", REDIRECT),
             ("nonce", "abc"),
             ("state", "xyz"),
-            ("login_hint", "hinted@example.com")
+            ("login_hint", "hinted@example.com"),
+            ("claims", r#"{"dfns_mock_session": "s-42", "team": ["a"]}"#)
         ])
     ));
     let response = client.get(url).send().await.unwrap();
@@ -197,6 +198,11 @@ async fn login_hint_signs_in_without_a_page_and_id_token_comes_back_in_the_fragm
     assert_eq!(
         (claims["email"].as_str(), claims["nonce"].as_str()),
         (Some("hinted@example.com"), Some("abc"))
+    );
+    // The query's extra claims (what the Playwright kit's signInUrl sends) are in the token.
+    assert_eq!(
+        (&claims["dfns_mock_session"], &claims["team"]),
+        (&json!("s-42"), &json!(["a"]))
     );
     assert_eq!(mock.register(&back["id_token"], &[]).await.0, 200);
 

@@ -1,7 +1,6 @@
-//! Runs the Node suites against this build's binary: `tests/node/` (the official
-//! `@dfns/sdk@0.8.21` as a client) and `tests/browser/` (a real Chromium running an app page
-//! with `@dfns/sdk-browser`). Needs `npm ci --prefix tests/node` and `/usr/bin/chromium`
-//! (`bash .ci/run` installs both).
+//! Runs the Node suite `tests/node/` (the official `@dfns/sdk@0.8.21` as a client) against
+//! this build's binary. Needs `npm ci --prefix tests/node` (`bash .ci/run` does). The browser
+//! journeys (Chromium, `@dfns/sdk-browser`) are the Playwright kit's: `tests/playwright_kit.rs`.
 
 use std::path::Path;
 use std::process::Command;
@@ -41,13 +40,4 @@ fn node_suite(dir: &str, expected: u32) {
 #[test]
 fn official_sdk_suite_passes_against_the_binary() {
     node_suite("tests/node/", 7);
-}
-
-#[test]
-fn browser_journey_passes_in_chromium() {
-    assert!(
-        Path::new("/usr/bin/chromium").exists() || std::env::var_os("CHROMIUM").is_some(),
-        "Chromium is not installed: `apt-get install -y chromium` (bash .ci/run does)"
-    );
-    node_suite("tests/browser/", 1);
 }

@@ -1,7 +1,8 @@
 //! The browser side of the fake identity provider: the authorization request
 //! (`GET /oidc/authorize`), its login page, the sign-in form (`POST /oidc/authorize`), and
 //! the authorization codes later exchanged at the token endpoint (with PKCE when the client
-//! used it). `login_hint` signs in at once without a page, for tests.
+//! used it). `login_hint` signs in at once without a page, with the `claims` query parameter
+//! (a JSON object) in the token: what the Playwright kit's `signInUrl` builds.
 
 use std::collections::HashMap;
 use std::sync::{Arc, Mutex};
@@ -44,7 +45,7 @@ pub struct AuthorizeParams {
     pub email: Option<String>,
     /// From the login page: the display name.
     pub name: Option<String>,
-    /// From the login page: extra claims as a JSON object.
+    /// From the login page, or the query with `login_hint`: extra claims as a JSON object.
     pub claims: Option<String>,
     /// From the login page: `deny` sends the client an `access_denied` error.
     pub action: Option<String>,
