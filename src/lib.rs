@@ -6,12 +6,14 @@
 //!   [`webauthn`] (to verify credentials), [`users`], [`totp`]
 //! - [`control`] → [`scenario`], [`session`], [`journal`]
 //! - [`app`] builds every part from a [`config::Config`]
+//! - [`bundled`]: the fixtures and scenario library compiled into the binary
 //! - shared ground: [`config`], [`clock`], [`seed`], [`session`], [`context`], [`body`]
 #![forbid(unsafe_code)]
 #![deny(missing_docs)]
 
 pub mod app;
 pub mod body;
+pub mod bundled;
 pub mod cli;
 pub mod clock;
 pub mod config;
