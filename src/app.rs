@@ -3,9 +3,10 @@
 
 use std::sync::Arc;
 
+use crate::bundled::{MissingFolder, Origin};
 use crate::clock::Clock;
 use crate::config::Config;
-use crate::dfns::fixtures::load_users;
+use crate::dfns::fixtures::parse_users;
 use crate::dfns::DfnsApi;
 use crate::journal::Journal;
 use crate::oidc::{Issuer, IssuerError};
@@ -33,6 +34,8 @@ pub struct App {
     pub scenarios: Scenarios,
     /// Recent requests.
     pub journal: Journal,
+    /// Where the fixtures came from: a folder or the binary.
+    pub fixtures: Origin,
 }
 
 /// Why the parts could not be built.
@@ -41,6 +44,9 @@ pub enum AppError {
     /// The clock setting.
     #[error("{0}")]
     Clock(String),
+    /// A configured fixtures or scenarios folder that does not exist.
+    #[error(transparent)]
+    Folder(#[from] MissingFolder),
     /// The issuer's key or trusted issuers.
     #[error(transparent)]
     Issuer(#[from] IssuerError),
@@ -56,20 +62,28 @@ impl App {
     /// Builds every part; fails on an unreadable key, trusted JWKS or scenario file.
     pub async fn new(config: Config) -> Result<App, AppError> {
         let clock = Clock::parse(&config.clock).map_err(AppError::Clock)?;
-        let issuer = Arc::new(Issuer::new(&config, clock).await?);
+        let fixtures = Origin::fixtures(&config.fixtures)?;
+        let issuer = Arc::new(Issuer::new(&config, clock, &fixtures).await?);
         let seed = Seed::new(&config.seed);
-        let users = load_users(
-            &config.fixtures.join("users.yaml"),
-            &seed,
-            &config.auth.org_id,
-        )
-        .map_err(|p| AppError::Fixtures(p.to_string()))?;
+        let users_file = fixtures.label("users.yaml");
+        let users = match fixtures.read("users.yaml") {
+            Ok(Some(text)) => parse_users(&users_file, &text, &seed, &config.auth.org_id)
+                .map_err(|p| AppError::Fixtures(p.to_string()))?,
+            Ok(None) => Vec::new(),
+            Err(e) => {
+                let file = users_file.display();
+                return Err(AppError::Fixtures(format!("{file}: cannot read: {e}")));
+            }
+        };
         let sessions = Sessions::with_template(SessionState {
             users: users.into_iter().map(|u| (u.id.clone(), u)).collect(),
             ..SessionState::default()
         });
-        let scenarios = Scenarios::load(&config.scenarios, config.default_scenario.clone())
-            .map_err(AppError::Scenarios)?;
+        let scenarios = Scenarios::load(
+            &Origin::scenarios(&config.scenarios)?,
+            config.default_scenario.clone(),
+        )
+        .map_err(AppError::Scenarios)?;
         let dfns = Arc::new(DfnsApi::new(
             &config,
             clock,
@@ -86,6 +100,7 @@ impl App {
             issuer,
             dfns,
             sessions,
+            fixtures,
         })
     }
 }

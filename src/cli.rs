@@ -1,15 +1,16 @@
 //! The command line: `serve` (the default), `token`, `healthcheck` and `check`, each flag also
-//! settable through its `DFNS_MOCK_*` variable. Turns flags into configuration overrides
-//! and runs the chosen command.
+//! settable through its `DFNS_MOCK_*` variable (which the other commands ignore). Turns flags
+//! into configuration overrides and runs the chosen command.
 
 use std::path::PathBuf;
 use std::process::ExitCode;
 
-use clap::{Args, Parser, Subcommand};
+use clap::{Args, CommandFactory, Parser, Subcommand};
 use serde::Serialize;
 use serde_json::{Map, Value};
 
 use crate::app::App;
+use crate::bundled::Origin;
 use crate::config::{Config, ConfigFile, LogFormat};
 
 /// A local emulator of the Dfns auth API with a built-in fake OIDC issuer.
@@ -27,13 +28,15 @@ pub struct Cli {
 /// The commands.
 #[derive(Debug, Subcommand)]
 pub enum Command {
-    /// Run the server with the bundled scenarios and fixtures (the default).
+    /// Run the server (the default); `fixtures/` and `scenarios/` of the working directory
+    /// when present, else the copies compiled into the binary.
     Serve(Settings),
     /// Print one id token signed by the built-in issuer (the key the server trusts).
     Token(TokenArgs),
     /// Exit 0 when the server answers its health endpoint.
     Healthcheck(HealthcheckArgs),
-    /// Load and validate every scenario file; print each problem as file:line:col: message.
+    /// Load and validate the scenario files the server would load (the folder, else the
+    /// bundled library); print each problem as file:line:col: message.
     Check(Settings),
 }
 
@@ -68,14 +71,51 @@ pub struct Settings {
     #[arg(long, env = "DFNS_MOCK_LOG_FORMAT", value_enum)]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub log_format: Option<LogFormatArg>,
-    /// Folder of keys and pre-registered users [default: fixtures]
+    /// Folder of keys and pre-registered users [default: ./fixtures when present, else the copy compiled into the binary]
     #[arg(long, env = "DFNS_MOCK_FIXTURES", value_name = "DIR")]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub fixtures: Option<PathBuf>,
-    /// Folder of scenario files [default: scenarios]
+    /// Folder of scenario files [default: ./scenarios when present, else the library compiled into the binary]
     #[arg(long, env = "DFNS_MOCK_SCENARIOS", value_name = "DIR")]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub scenarios: Option<PathBuf>,
+    /// HTTPS beside HTTP.
+    #[command(flatten)]
+    pub tls: TlsSettings,
+}
+
+/// HTTPS flags (the `tls` configuration section).
+#[derive(Debug, Clone, Default, Args, Serialize)]
+pub struct TlsSettings {
+    /// Serve HTTPS too, on --tls-port
+    #[arg(long = "tls", env = "DFNS_MOCK_TLS")]
+    #[serde(rename = "enabled", skip_serializing_if = "std::ops::Not::not")]
+    pub tls: bool,
+    /// HTTPS port, 0 for any free port [default: 8443]
+    #[arg(long = "tls-port", env = "DFNS_MOCK_TLS_PORT", value_name = "PORT")]
+    #[serde(rename = "port", skip_serializing_if = "Option::is_none")]
+    pub tls_port: Option<u16>,
+    /// PEM certificate chain to serve [default: generated for localhost, 127.0.0.1, ::1 and --tls-host]
+    #[arg(long = "tls-cert", env = "DFNS_MOCK_TLS_CERT", value_name = "FILE")]
+    #[serde(rename = "cert", skip_serializing_if = "Option::is_none")]
+    pub tls_cert: Option<PathBuf>,
+    /// PEM private key of --tls-cert
+    #[arg(long = "tls-key", env = "DFNS_MOCK_TLS_KEY", value_name = "FILE")]
+    #[serde(rename = "key", skip_serializing_if = "Option::is_none")]
+    pub tls_key: Option<PathBuf>,
+    /// Extra host name of the generated certificate, repeatable (env: comma-separated)
+    #[arg(
+        long = "tls-host",
+        env = "DFNS_MOCK_TLS_HOSTS",
+        value_name = "NAME",
+        value_delimiter = ','
+    )]
+    #[serde(rename = "hosts", skip_serializing_if = "Vec::is_empty")]
+    pub tls_hosts: Vec<String>,
+    /// Folder the generated cert.pem and key.pem go to [default: dfns-mock-tls]
+    #[arg(long = "tls-dir", env = "DFNS_MOCK_TLS_DIR", value_name = "DIR")]
+    #[serde(rename = "dir", skip_serializing_if = "Option::is_none")]
+    pub tls_dir: Option<PathBuf>,
 }
 
 /// `--log-format` values.
@@ -140,8 +180,26 @@ impl Settings {
             Some(path) => ConfigFile::Explicit(path.clone()),
             None => ConfigFile::Default,
         };
-        Config::load(&file, self)
+        Config::load(&file, self, &flag_vars())
     }
+}
+
+/// Every `DFNS_MOCK_*` variable that belongs to a flag, of any command.
+fn flag_vars() -> Vec<String> {
+    fn walk(command: &clap::Command, vars: &mut Vec<String>) {
+        vars.extend(
+            command
+                .get_arguments()
+                .filter_map(|arg| arg.get_env())
+                .map(|var| var.to_string_lossy().into_owned()),
+        );
+        for sub in command.get_subcommands() {
+            walk(sub, vars);
+        }
+    }
+    let mut vars = Vec::new();
+    walk(&Cli::command(), &mut vars);
+    vars
 }
 
 /// Runs the command line; the exit code says how it went.
@@ -163,20 +221,33 @@ pub async fn run(cli: Cli) -> ExitCode {
 }
 
 async fn serve(settings: Settings) -> Result<(), String> {
-    let config = settings.load().map_err(|e| e.to_string())?;
+    let mut config = settings.load().map_err(|e| e.to_string())?;
     init_logging(config.log_format);
-    let app = App::new(config).await.map_err(|e| e.to_string())?;
-    let mut server = crate::server::start(app.clone())
+    // Bind first: with port 0 the issuer URL carries the port actually taken.
+    let listeners = crate::server::Listeners::bind(&config)
         .await
         .map_err(|e| e.to_string())?;
+    listeners.record_ports(&mut config);
+    let app = App::new(config).await.map_err(|e| e.to_string())?;
+    let mut server = crate::server::serve(app.clone(), listeners).map_err(|e| e.to_string())?;
     tracing::info!(
         addr = %server.addr,
         seed = %app.config.seed,
         clock = %app.config.clock,
         issuer = %app.issuer.default_issuer_url(),
+        fixtures = %app.fixtures,
+        scenarios = %app.scenarios.origin(),
         "dfns-mock listening on http://{}",
         server.addr
     );
+    if let (Some(addr), Some(cert)) = (server.tls_addr, &server.tls_cert) {
+        tracing::info!(
+            tls_addr = %addr,
+            cert = %cert.display(),
+            "HTTPS on https://{addr} (certificate {}: trust it to browse without warnings)",
+            cert.display()
+        );
+    }
     server.shutdown_on(crate::server::shutdown_signal());
     server.wait().await;
     Ok(())
@@ -219,17 +290,17 @@ async fn token(args: TokenArgs) -> Result<(), String> {
 
 fn check(settings: Settings) -> Result<(), String> {
     let config = settings.load().map_err(|e| e.to_string())?;
-    let dir = &config.scenarios;
-    if !dir.is_dir() {
-        return Err(format!("{}: not a directory", dir.display()));
-    }
-    match crate::scenario::load::load_dir(dir) {
+    let origin = Origin::scenarios(&config.scenarios).map_err(|e| e.to_string())?;
+    let dir = match &origin {
+        Origin::Folder(dir) => dir.display().to_string(),
+        Origin::Bundled { .. } => "the bundled library".to_string(),
+    };
+    match crate::scenario::load::load_origin(&origin) {
         Ok(set) => {
             let names = set.names();
             println!(
-                "ok: {} scenarios in {}: {}",
+                "ok: {} scenarios in {dir}: {}",
                 names.len(),
-                dir.display(),
                 names.join(", ")
             );
             Ok(())
@@ -238,11 +309,7 @@ fn check(settings: Settings) -> Result<(), String> {
             for problem in &problems {
                 println!("{problem}");
             }
-            Err(format!(
-                "{} problem(s) in {}",
-                problems.len(),
-                dir.display()
-            ))
+            Err(format!("{} problem(s) in {dir}", problems.len()))
         }
     }
 }

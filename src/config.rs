@@ -1,5 +1,7 @@
 //! Layered configuration: built-in defaults → `dfns-mock.toml` (or `--config FILE`) →
-//! `DFNS_MOCK_*` environment variables → command-line flags, merged with figment.
+//! `DFNS_MOCK_*` environment variables → command-line flags, merged with figment. The
+//! variables of flags reach the configuration through the flags (clap reads them), so a
+//! variable owned by another command's flag is ignored here, not an unknown key.
 //!
 //! Owns the shape of every setting and its default. It knows nothing about HTTP; the
 //! other modules read a finished [`Config`].
@@ -46,9 +48,11 @@ pub struct Config {
     pub log_format: LogFormat,
     /// Allowed CORS origins; `*` allows any.
     pub cors_origins: Vec<String>,
-    /// Folder of keys and pre-registered users.
+    /// Folder of keys and pre-registered users; the default `fixtures` falls back to the
+    /// copy compiled into the binary when the working directory has no such folder.
     pub fixtures: PathBuf,
-    /// Folder of scenario files.
+    /// Folder of scenario files; the default `scenarios` falls back to the bundled library
+    /// when the working directory has no such folder.
     pub scenarios: PathBuf,
     /// Scenario answering requests that select none (default: the built-in `happy`).
     pub default_scenario: Option<String>,
@@ -60,6 +64,28 @@ pub struct Config {
     pub issuer: IssuerConfig,
     /// What the Dfns API answers.
     pub auth: AuthConfig,
+    /// HTTPS beside HTTP.
+    pub tls: TlsConfig,
+}
+
+/// HTTPS, served beside HTTP on its own port.
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
+#[serde(deny_unknown_fields, default)]
+pub struct TlsConfig {
+    /// Serve HTTPS too.
+    pub enabled: bool,
+    /// Port of HTTPS; 0 picks a free one.
+    pub port: u16,
+    /// PEM certificate chain to serve; unset: one is generated (with `key`, both or neither).
+    pub cert: Option<PathBuf>,
+    /// PEM private key of `cert`.
+    pub key: Option<PathBuf>,
+    /// Host names the generated certificate covers besides `localhost`, `127.0.0.1`, `::1`
+    /// and the host of `public_url`.
+    pub hosts: Vec<String>,
+    /// Folder the generated certificate and key are written to (and reused from while they
+    /// cover the names): add its `cert.pem` to a trust store.
+    pub dir: PathBuf,
 }
 
 /// The fake identity provider, and how id tokens are verified.
@@ -83,6 +109,9 @@ pub struct IssuerConfig {
     pub token_ttl_secs: u64,
     /// Other issuers whose tokens are accepted.
     pub trusted: Vec<TrustedIssuerConfig>,
+    /// Accept the built-in issuer's tokens only with the exact `iss` of the request's host
+    /// (or `public_url`, or a loopback alias) instead of any `http(s)://HOST[:PORT]/oidc`.
+    pub strict_iss: bool,
 }
 
 /// An extra issuer trusted besides the built-in one.
@@ -156,6 +185,20 @@ impl Default for Config {
             reload_interval_ms: 500,
             issuer: IssuerConfig::default(),
             auth: AuthConfig::default(),
+            tls: TlsConfig::default(),
+        }
+    }
+}
+
+impl Default for TlsConfig {
+    fn default() -> Self {
+        TlsConfig {
+            enabled: false,
+            port: 8443,
+            cert: None,
+            key: None,
+            hosts: Vec::new(),
+            dir: "dfns-mock-tls".into(),
         }
     }
 }
@@ -171,6 +214,7 @@ impl Default for IssuerConfig {
             leeway_secs: 30,
             token_ttl_secs: 3600,
             trusted: Vec::new(),
+            strict_iss: false,
         }
     }
 }
@@ -219,15 +263,42 @@ pub enum ConfigError {
 impl From<figment::Error> for ConfigError {
     fn from(err: figment::Error) -> Self {
         // figment's Display says which key and which source ("in dfns-mock.toml TOML file").
-        let messages: Vec<String> = err.into_iter().map(|e| e.to_string()).collect();
+        let messages: Vec<String> = err
+            .into_iter()
+            .map(|e| match &e.kind {
+                figment::error::Kind::UnknownField(found, expected) => {
+                    match closest(found, expected) {
+                        Some(key) => format!("{e}; did you mean `{key}`?"),
+                        None => e.to_string(),
+                    }
+                }
+                _ => e.to_string(),
+            })
+            .collect();
         ConfigError::Invalid(messages.join("; "))
     }
 }
 
+/// The known key most like `found`, when one is close enough to be a typo.
+fn closest<'a>(found: &str, known: &[&'a str]) -> Option<&'a str> {
+    let found = found.to_ascii_lowercase();
+    known
+        .iter()
+        .map(|key| (strsim::damerau_levenshtein(&found, key), *key))
+        .filter(|(distance, key)| *distance <= (key.len() / 3).max(1))
+        .min()
+        .map(|(_, key)| key)
+}
+
 impl Config {
     /// Loads the configuration from every layer; `overrides` are the command-line flags
-    /// (a serializable struct whose `None` fields are skipped).
-    pub fn load<T: Serialize>(file: &ConfigFile, overrides: &T) -> Result<Config, ConfigError> {
+    /// (a serializable struct whose `None` fields are skipped), `flag_vars` the variables
+    /// that belong to flags (of any command) and so are not read as configuration keys.
+    pub fn load<T: Serialize>(
+        file: &ConfigFile,
+        overrides: &T,
+        flag_vars: &[String],
+    ) -> Result<Config, ConfigError> {
         let mut figment = Figment::from(Serialized::defaults(Config::default()));
         match file {
             ConfigFile::Default => {
@@ -243,7 +314,7 @@ impl Config {
             }
         }
         let config: Config = figment
-            .merge(config_env())
+            .merge(config_env(flag_vars))
             .merge(Serialized::defaults(overrides))
             .extract()?;
         config.validate()?;
@@ -357,10 +428,15 @@ impl Config {
     }
 }
 
-/// The `DFNS_MOCK_*` variables that are configuration (not the flags of `token`/`healthcheck`).
-fn config_env() -> Env {
-    Env::prefixed(ENV_PREFIX).split("__").filter(|key| {
-        let key = key.as_str();
-        !(key == "config" || key.starts_with("token_") || key.starts_with("healthcheck_"))
-    })
+/// The `DFNS_MOCK_*` variables that are configuration keys: all but the flags' own.
+fn config_env(flag_vars: &[String]) -> Env {
+    let flag_keys: Vec<String> = flag_vars
+        .iter()
+        .filter_map(|var| var.strip_prefix(ENV_PREFIX))
+        .map(str::to_ascii_lowercase)
+        .collect();
+    // The filter sees the key with the prefix stripped, in the variable's own case.
+    Env::prefixed(ENV_PREFIX)
+        .filter(move |key| !flag_keys.contains(&key.as_str().to_ascii_lowercase()))
+        .split("__")
 }

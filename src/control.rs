@@ -181,6 +181,7 @@ fn health(app: &App) -> Value {
         "now": crate::clock::rfc3339(app.clock.unix()),
         "issuer": app.issuer.default_issuer_url(),
         "scenarios": app.scenarios.current().names(),
+        "sources": { "fixtures": app.fixtures.to_string(), "scenarios": app.scenarios.origin().to_string() },
     })
 }
 

@@ -7,6 +7,7 @@
 //! - [`control`] → [`scenario`], [`session`], [`journal`]
 //! - [`app`] builds every part from a [`config::Config`]
 //! - [`chain`]: wallets with real keys (networks, addresses, signatures)
+//! - [`bundled`]: the fixtures and scenario library compiled into the binary
 //! - shared ground: [`config`], [`clock`], [`seed`], [`session`], [`context`], [`body`]
 #![forbid(unsafe_code)]
 #![deny(missing_docs)]
@@ -14,6 +15,7 @@
 pub mod app;
 pub mod body;
 pub mod chain;
+pub mod bundled;
 pub mod cli;
 pub mod clock;
 pub mod config;

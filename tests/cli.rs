@@ -1,5 +1,6 @@
-//! The `dfns-mock` binary as users run it: `serve`, `token`, `healthcheck`, `--help`,
-//! configuration layering and start-up errors.
+//! The `dfns-mock` binary as users run it: `serve`, `token`, `healthcheck`, `check`,
+//! `--help`, every advertised variable, configuration layering and start-up errors, and the
+//! binary alone in an empty folder.
 
 mod common;
 
@@ -57,11 +58,14 @@ impl Drop for Served {
 }
 
 /// Starts the binary and waits for its JSON "listening" log line.
-#[allow(clippy::zombie_processes)] // `Served` kills and waits for it on drop
 fn serve(args: &[&str]) -> Served {
-    let mut child = bin()
-        .args(["serve", "--log-format", "json"])
-        .args(args)
+    serve_command(bin().args(["serve", "--log-format", "json"]).args(args)).0
+}
+
+/// Starts `command` (a `serve` with JSON logs) and waits for its "listening" line.
+#[allow(clippy::zombie_processes)] // `Served` kills and waits for it on drop
+fn serve_command(command: &mut Command) -> (Served, Value) {
+    let mut child = command
         .stdout(Stdio::piped())
         .stderr(Stdio::inherit())
         .spawn()
@@ -78,7 +82,7 @@ fn serve(args: &[&str]) -> Served {
             let addr = addr.to_string();
             // Keep draining stdout so the child never blocks on a full pipe.
             std::thread::spawn(move || for _ in lines.by_ref() {});
-            return Served { child, addr };
+            return (Served { child, addr }, log["fields"].clone());
         }
     }
 }
@@ -387,4 +391,254 @@ fn help_lists_every_flag_with_its_env_var() {
             assert!(text.contains(flag), "{command:?} help lacks {flag}");
         }
     }
+}
+
+#[test]
+fn port_zero_puts_the_real_port_in_the_issuer() {
+    let (served, log) = serve_command(bin().args(["serve", "--log-format", "json", "--port", "0"]));
+    let issuer = format!("http://{}/oidc", served.addr);
+    assert_eq!(log["issuer"], issuer.as_str());
+    let health: Value = http_json_blocking(&format!("http://{}/__mock/health", served.addr), None);
+    assert_eq!(health["issuer"], issuer.as_str());
+}
+
+#[test]
+fn a_mistyped_key_gets_the_closest_known_one() {
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::write(dir.path().join("typo.toml"), "seeed = \"x\"\n").unwrap();
+    let output = run(bin()
+        .arg("check")
+        .arg("--config")
+        .arg(dir.path().join("typo.toml")));
+    assert_eq!(output.status.code(), Some(1));
+    assert!(
+        stderr(&output).contains("did you mean `seed`?"),
+        "{}",
+        stderr(&output)
+    );
+    let output = run(bin()
+        .arg("check")
+        .env("DFNS_MOCK_ISSUER__ALGORITM", "EdDSA"));
+    assert!(
+        stderr(&output).contains("did you mean `algorithm`?"),
+        "{}",
+        stderr(&output)
+    );
+    let output = run(bin().arg("check").env("DFNS_MOCK_NONSENSE", "1"));
+    assert!(stderr(&output).contains("nonsense"), "{}", stderr(&output));
+    assert!(
+        !stderr(&output).contains("did you mean"),
+        "{}",
+        stderr(&output)
+    );
+}
+
+/// A valid value for each variable `--help` advertises; a new flag without one fails here.
+fn advertised_value(var: &str, dir: &std::path::Path, port: u16, tls_port: u16) -> String {
+    let path = |name: &str| dir.join(name).display().to_string();
+    match var {
+        "DFNS_MOCK_CONFIG" => path("env.toml"),
+        "DFNS_MOCK_BIND" => "127.0.0.1".into(),
+        "DFNS_MOCK_PORT" => port.to_string(),
+        "DFNS_MOCK_SEED" => "env-seed".into(),
+        "DFNS_MOCK_CLOCK" => FROZEN.into(),
+        "DFNS_MOCK_PUBLIC_URL" => "http://mock.env.test".into(),
+        "DFNS_MOCK_LOG_FORMAT" => "json".into(),
+        "DFNS_MOCK_FIXTURES" => repo().join("fixtures").display().to_string(),
+        "DFNS_MOCK_SCENARIOS" => repo().join("scenarios").display().to_string(),
+        "DFNS_MOCK_TLS" => "true".into(),
+        "DFNS_MOCK_TLS_PORT" => tls_port.to_string(),
+        "DFNS_MOCK_TLS_CERT" => path("cert.pem"),
+        "DFNS_MOCK_TLS_KEY" => path("key.pem"),
+        "DFNS_MOCK_TLS_HOSTS" => "mock.env.test,other.env.test".into(),
+        "DFNS_MOCK_TLS_DIR" => path("tls"),
+        "DFNS_MOCK_TOKEN_SUB" => "env-sub".into(),
+        "DFNS_MOCK_TOKEN_EMAIL" => "env@example.com".into(),
+        "DFNS_MOCK_TOKEN_AUD" => "env-aud".into(),
+        "DFNS_MOCK_TOKEN_ISS" => "https://env.test/oidc".into(),
+        "DFNS_MOCK_TOKEN_TTL" => "77".into(),
+        "DFNS_MOCK_HEALTHCHECK_URL" => format!("http://127.0.0.1:{port}/__mock/health"),
+        "DFNS_MOCK_HEALTHCHECK_TIMEOUT" => "3".into(),
+        other => panic!("no test value for the advertised variable {other}"),
+    }
+}
+
+#[test]
+fn every_advertised_variable_works_for_its_command_and_is_ignored_by_the_others() {
+    use clap::CommandFactory;
+    let mut vars = Vec::new();
+    let cli = dfns_mock::cli::Cli::command();
+    for command in std::iter::once(&cli).chain(cli.get_subcommands()) {
+        for arg in command.get_arguments() {
+            if let Some(var) = arg.get_env() {
+                vars.push(var.to_string_lossy().into_owned());
+            }
+        }
+    }
+    vars.sort();
+    vars.dedup();
+    let dir = tempfile::tempdir().unwrap();
+    // The file named by DFNS_MOCK_CONFIG: the server takes it if the registration shows it.
+    std::fs::write(
+        dir.path().join("env.toml"),
+        "[issuer]\naudiences = [\"env-aud\"]\n[auth]\nrp_name = \"from DFNS_MOCK_CONFIG\"\n",
+    )
+    .unwrap();
+    let own = rcgen::generate_simple_self_signed(vec!["localhost".to_string()]).unwrap();
+    std::fs::write(dir.path().join("cert.pem"), own.cert.pem()).unwrap();
+    std::fs::write(dir.path().join("key.pem"), own.signing_key.serialize_pem()).unwrap();
+    let (port, tls_port) = (free_port(), free_port());
+    let with_all = |command: &mut Command| {
+        for var in &vars {
+            command.env(var, advertised_value(var, dir.path(), port, tls_port));
+        }
+        command.current_dir(dir.path());
+    };
+
+    // serve (and the bare command) take theirs and ignore token_* and healthcheck_*.
+    let mut command = bin();
+    with_all(&mut command);
+    let (served, log) = serve_command(&mut command);
+    assert_eq!(served.addr, format!("127.0.0.1:{port}"));
+    assert_eq!(log["seed"], "env-seed");
+    assert_eq!(log["issuer"], "http://mock.env.test/oidc");
+    let health: Value = http_json_blocking(&format!("http://{}/__mock/health", served.addr), None);
+    assert_eq!(health["clock"], FROZEN);
+    assert_eq!(
+        health["sources"]["scenarios"],
+        repo().join("scenarios").display().to_string()
+    );
+    let https = std::net::TcpStream::connect(("127.0.0.1", tls_port));
+    assert!(https.is_ok(), "HTTPS listens on DFNS_MOCK_TLS_PORT");
+
+    // healthcheck takes its URL and timeout, and ignores serve's TLS and token variables.
+    let mut command = bin();
+    with_all(command.arg("healthcheck"));
+    let output = run(&mut command);
+    assert!(output.status.success(), "{}", stderr(&output));
+    assert_eq!(
+        stdout(&output),
+        format!("ok: http://127.0.0.1:{port}/__mock/health")
+    );
+
+    // token takes the claims.
+    let mut command = bin();
+    with_all(command.arg("token"));
+    let output = run(&mut command);
+    assert!(output.status.success(), "{}", stderr(&output));
+    let token = stdout(&output);
+    let claims = claims(&token);
+    for (name, value) in [
+        ("sub", json!("env-sub")),
+        ("email", json!("env@example.com")),
+        ("aud", json!("env-aud")),
+        ("iss", json!("https://env.test/oidc")),
+        ("iat", json!(FROZEN_UNIX)),
+        ("exp", json!(FROZEN_UNIX + 77)),
+    ] {
+        assert_eq!(claims[name], value, "{name}");
+    }
+    // The server (same variables, so the same clock and audiences) takes that token.
+    let registration = http_json_blocking(
+        &format!("http://{}/auth/registration/social", served.addr),
+        Some(json!({ "socialLoginProviderKind": "Oidc", "idToken": token })),
+    );
+    assert_eq!(
+        registration["rp"]["name"], "from DFNS_MOCK_CONFIG",
+        "{registration}"
+    );
+    assert_eq!(registration["user"]["name"], "env@example.com");
+
+    // check ignores everything but the configuration.
+    let mut command = bin();
+    with_all(command.arg("check"));
+    let output = run(&mut command);
+    assert!(output.status.success(), "{}", stderr(&output));
+    drop(served);
+}
+
+#[tokio::test]
+async fn the_binary_alone_in_an_empty_folder_serves_mints_and_checks() {
+    let dir = tempfile::tempdir().unwrap();
+    let binary = dir.path().join("dfns-mock");
+    std::fs::copy(env!("CARGO_BIN_EXE_dfns-mock"), &binary).unwrap();
+    let alone = || {
+        let mut command = bin();
+        command.current_dir(dir.path());
+        command.env("PATH", "/nonexistent");
+        command
+    };
+    let mut copy = Command::new(&binary);
+    copy.current_dir(dir.path());
+
+    let output = run(alone().arg("check"));
+    assert!(output.status.success(), "{}", stderr(&output));
+    let expected = format!(
+        "ok: {} scenarios in the bundled library:",
+        dfns_mock::bundled::SCENARIOS.len()
+    );
+    assert!(
+        stdout(&output).starts_with(&expected),
+        "{}",
+        stdout(&output)
+    );
+
+    let (served, log) =
+        serve_command(alone().args(["serve", "--log-format", "json", "--port", "0"]));
+    assert_eq!(log["fixtures"], "bundled");
+    assert_eq!(log["scenarios"], "bundled");
+    let port = served.addr.rsplit(':').next().unwrap().to_string();
+    let token = run(alone().args(["token", "--port", &port, "--email", "alone@example.com"]));
+    assert!(token.status.success(), "{}", stderr(&token));
+    let client = reqwest::Client::new();
+    let base = format!("http://{}", served.addr);
+    let register = || {
+        client
+            .post(format!("{base}/auth/registration/social"))
+            .json(&json!({ "socialLoginProviderKind": "Oidc", "idToken": stdout(&token) }))
+    };
+    let registered = send_json(register()).await;
+    assert_eq!(
+        registered["user"]["name"], "alone@example.com",
+        "{registered}"
+    );
+    // A bundled scenario answers, and the bundled fixture user exists.
+    let limited = register()
+        .header("x-dfns-mock-scenario", "rate-limited")
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(limited.status(), 429);
+    let session = send_json(client.get(format!("{base}/__mock/sessions/default"))).await;
+    assert!(
+        !session["users"].as_array().unwrap().is_empty(),
+        "{session}"
+    );
+    drop(served);
+
+    // A scenarios/ folder beside it is used instead.
+    std::fs::create_dir(dir.path().join("scenarios")).unwrap();
+    std::fs::write(dir.path().join("scenarios/mine.yaml"), "rules: []\n").unwrap();
+    let output = run(copy.arg("check"));
+    assert!(output.status.success(), "{}", stderr(&output));
+    assert_eq!(stdout(&output), "ok: 2 scenarios in scenarios: happy, mine");
+}
+
+/// GET (or POST `body`) and parse the JSON answer, from a synchronous test.
+fn http_json_blocking(url: &str, body: Option<Value>) -> Value {
+    let url = url.to_string();
+    std::thread::spawn(move || {
+        let client = reqwest::Client::new();
+        let request = match body {
+            Some(body) => client.post(&url).json(&body),
+            None => client.get(&url),
+        };
+        tokio::runtime::Builder::new_current_thread()
+            .enable_all()
+            .build()
+            .unwrap()
+            .block_on(send_json(request))
+    })
+    .join()
+    .unwrap()
 }

@@ -46,20 +46,20 @@ pub fn user_id(seed: &Seed, org_id: &str, provider: &str, subject: &str) -> Stri
     seed.dfns_id("us", &[org_id, provider, subject])
 }
 
-/// Loads the fixture users (none when the file does not exist).
-pub fn load_users(path: &Path, seed: &Seed, default_org: &str) -> Result<Vec<User>, Problem> {
+/// Parses the fixture users of `text`, the contents of `path` (a label for messages).
+pub fn parse_users(
+    path: &Path,
+    text: &str,
+    seed: &Seed,
+    default_org: &str,
+) -> Result<Vec<User>, Problem> {
     let problem = |line: usize, column: usize, message: String| Problem {
         file: path.to_path_buf(),
         line,
         column,
         message,
     };
-    let text = match std::fs::read_to_string(path) {
-        Ok(text) => text,
-        Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(Vec::new()),
-        Err(e) => return Err(problem(1, 1, format!("cannot read: {e}"))),
-    };
-    let file: UsersFile = serde_yaml_ng::from_str(&text).map_err(|e| {
+    let file: UsersFile = serde_yaml_ng::from_str(text).map_err(|e| {
         let (line, column) = e.location().map_or((1, 1), |l| (l.line(), l.column()));
         problem(line, column, without_position(&e))
     })?;

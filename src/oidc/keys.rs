@@ -1,8 +1,10 @@
-//! The built-in issuer's signing key: loading it (committed fixture, PEM file or a fresh
-//! one), its JWK with a `kid` (RFC 7638 thumbprint) and an `x5c` self-signed certificate
+//! The built-in issuer's signing key: loading it (the fixture key from the fixtures folder
+//! or the copy compiled into the binary, a PEM file, or a fresh one), its JWK with a `kid` (RFC 7638 thumbprint) and an `x5c` self-signed certificate
 //! made with rcgen.
 
 use std::path::Path;
+
+use crate::bundled::Origin;
 
 use base64::engine::general_purpose::{STANDARD, URL_SAFE_NO_PAD};
 use base64::Engine;
@@ -61,8 +63,8 @@ pub enum KeyError {
 }
 
 impl SigningKey {
-    /// Loads the key named by `setting`: `fixture`, `generate` or a PEM path.
-    pub fn load(setting: &str, algorithm: &str, fixtures: &Path) -> Result<SigningKey, KeyError> {
+    /// Loads the key named by `setting`: `fixture` (from `fixtures`), `generate` or a PEM path.
+    pub fn load(setting: &str, algorithm: &str, fixtures: &Origin) -> Result<SigningKey, KeyError> {
         let alg = match algorithm {
             "EdDSA" => Algorithm::EdDSA,
             _ => Algorithm::RS256,
@@ -74,7 +76,22 @@ impl SigningKey {
                     Algorithm::EdDSA => "issuer-ed25519.pem",
                     _ => "issuer-rs256.pem",
                 };
-                read_pem(&fixtures.join(file))?
+                let origin = fixtures.label(file).display().to_string();
+                match fixtures.read(file) {
+                    Ok(Some(pem)) => (pem, origin),
+                    Ok(None) => {
+                        return Err(KeyError::Read {
+                            path: origin,
+                            source: std::io::ErrorKind::NotFound.into(),
+                        })
+                    }
+                    Err(source) => {
+                        return Err(KeyError::Read {
+                            path: origin,
+                            source,
+                        })
+                    }
+                }
             }
             path => read_pem(Path::new(path))?,
         };

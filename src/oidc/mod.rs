@@ -14,12 +14,13 @@ use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use base64::Engine;
 use serde_json::{json, Map, Value};
 
+use crate::bundled::Origin;
 use crate::clock::Clock;
 use crate::config::Config;
 use crate::seed::Seed;
 use keys::SigningKey;
 use mint::{MintDefaults, MintError};
-use verify::{IdTokenError, IdTokenVerifier, VerifiedIdToken};
+use verify::{BuiltinNames, IdTokenError, IdTokenVerifier, VerifiedIdToken};
 
 /// Path under which the issuer is served.
 pub const ISSUER_PATH: &str = "/oidc";
@@ -35,6 +36,7 @@ pub struct Issuer {
     token_ttl_secs: u64,
     public_url: Option<String>,
     default_url: String,
+    strict_iss: bool,
     codes: authorize::Codes,
 }
 
@@ -50,13 +52,14 @@ pub enum IssuerError {
 }
 
 impl Issuer {
-    /// Loads the key and the trusted issuers named by `config`.
-    pub async fn new(config: &Config, clock: Clock) -> Result<Issuer, IssuerError> {
-        let key = SigningKey::load(
-            &config.issuer.key,
-            &config.issuer.algorithm,
-            &config.fixtures,
-        )?;
+    /// Loads the key (the fixture key from `fixtures`) and the trusted issuers named by
+    /// `config`.
+    pub async fn new(
+        config: &Config,
+        clock: Clock,
+        fixtures: &Origin,
+    ) -> Result<Issuer, IssuerError> {
+        let key = SigningKey::load(&config.issuer.key, &config.issuer.algorithm, fixtures)?;
         let verifier = IdTokenVerifier::new(&key, &config.issuer).await?;
         Ok(Issuer {
             key,
@@ -67,6 +70,7 @@ impl Issuer {
             token_ttl_secs: config.issuer.token_ttl_secs,
             public_url: config.public_url.clone(),
             default_url: config.default_issuer_url(),
+            strict_iss: config.issuer.strict_iss,
             codes: authorize::Codes::default(),
         })
     }
@@ -84,8 +88,9 @@ impl Issuer {
         &self.default_url
     }
 
-    /// Every `iss` the built-in issuer goes by for a request to `base_url`: the request's
-    /// own, the configured/default one, and the loopback aliases of a loopback host.
+    /// Every `iss` the built-in issuer goes by for a request to `base_url` under
+    /// `issuer.strict_iss`: the request's own, the configured/default one, and the loopback
+    /// aliases of a loopback host.
     pub fn accepted_issuers(&self, base_url: &str) -> Vec<String> {
         let mut accepted = vec![self.issuer_url(base_url), self.default_url.clone()];
         if let Some((scheme, host)) = base_url.split_once("://") {
@@ -180,10 +185,16 @@ impl Issuer {
         self.token_ttl_secs
     }
 
-    /// Verifies an idToken presented with a request to `base_url`.
+    /// Verifies an idToken presented with a request to `base_url`: signed by the built-in
+    /// key with an `iss` of its form (any host), or exactly one of
+    /// [`Issuer::accepted_issuers`] under `issuer.strict_iss`; or by a trusted issuer.
     pub fn verify(&self, token: &str, base_url: &str) -> Result<VerifiedIdToken, IdTokenError> {
-        self.verifier
-            .verify(token, &self.accepted_issuers(base_url), self.clock.unix())
+        let names = if self.strict_iss {
+            BuiltinNames::Exact(self.accepted_issuers(base_url))
+        } else {
+            BuiltinNames::AnyHost
+        };
+        self.verifier.verify(token, &names, self.clock.unix())
     }
 
     /// The JWKS document.

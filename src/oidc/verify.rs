@@ -11,11 +11,54 @@ use jsonwebtoken::{decode, Algorithm, DecodingKey, Validation};
 use serde_json::{json, Map, Value};
 
 use super::keys::SigningKey;
+use super::ISSUER_PATH;
 use crate::clock::rfc3339;
 use crate::config::{IssuerConfig, TrustedIssuerConfig};
 
 /// The provider name of tokens from the built-in issuer.
 pub const BUILTIN_PROVIDER: &str = "dfns-mock";
+
+/// The `iss` values the built-in issuer answers to.
+#[derive(Debug, Clone)]
+pub enum BuiltinNames {
+    /// Exactly these (`issuer.strict_iss`).
+    Exact(Vec<String>),
+    /// Any `http(s)://HOST[:PORT]/oidc`: the names one issuer is reached by from a host, a
+    /// container network, a remapped port or behind a proxy. The signature by the built-in
+    /// key is what vouches for the token.
+    AnyHost,
+}
+
+impl BuiltinNames {
+    fn accepts(&self, iss: &str) -> bool {
+        match self {
+            BuiltinNames::Exact(names) => names.iter().any(|n| n == iss),
+            BuiltinNames::AnyHost => has_builtin_form(iss),
+        }
+    }
+
+    fn describe(&self) -> Vec<String> {
+        match self {
+            BuiltinNames::Exact(names) => names.clone(),
+            BuiltinNames::AnyHost => vec![format!("http(s)://HOST[:PORT]{ISSUER_PATH}")],
+        }
+    }
+}
+
+/// Whether `iss` has the built-in issuer's form: `http` or `https`, a host (no user
+/// info), an optional port, the path [`ISSUER_PATH`] and nothing else.
+pub fn has_builtin_form(iss: &str) -> bool {
+    let Ok(uri) = iss.parse::<http::Uri>() else {
+        return false;
+    };
+    matches!(uri.scheme_str(), Some("http" | "https"))
+        && uri
+            .authority()
+            .is_some_and(|a| !a.as_str().contains('@') && !a.host().is_empty())
+        && uri.path() == ISSUER_PATH
+        && uri.query().is_none()
+        && !iss.contains('#')
+}
 
 /// A public key an idToken may be signed with.
 #[derive(Clone)]
@@ -192,7 +235,7 @@ impl IdTokenVerifier {
     pub fn verify(
         &self,
         token: &str,
-        builtin_issuers: &[String],
+        builtin_issuers: &BuiltinNames,
         now: i64,
     ) -> Result<VerifiedIdToken, IdTokenError> {
         let parts: Vec<&str> = token.split('.').collect();
@@ -225,13 +268,16 @@ impl IdTokenVerifier {
             .and_then(Value::as_str)
             .ok_or(IdTokenError::MissingClaim("iss"))?;
 
-        // Pick the issuer by `iss`, then the key by `kid` (or the only key of that alg).
+        // Pick the issuer by `iss` (a configured one by its exact name first), then the key
+        // by `kid` (or the only key of that alg).
         let issuer = self
             .issuers
             .iter()
-            .find(|i| match &i.issuer {
-                Some(expected) => expected == iss,
-                None => builtin_issuers.iter().any(|b| b == iss),
+            .find(|i| i.issuer.as_deref() == Some(iss))
+            .or_else(|| {
+                self.issuers
+                    .iter()
+                    .find(|i| i.issuer.is_none() && builtin_issuers.accepts(iss))
             })
             .ok_or_else(|| IdTokenError::Issuer {
                 issuer: iss.into(),
@@ -289,10 +335,10 @@ impl IdTokenVerifier {
         })
     }
 
-    fn trusted_issuers(&self, builtin: &[String]) -> String {
+    fn trusted_issuers(&self, builtin: &BuiltinNames) -> String {
         builtin
-            .iter()
-            .cloned()
+            .describe()
+            .into_iter()
             .chain(self.issuers.iter().filter_map(|i| i.issuer.clone()))
             .collect::<Vec<_>>()
             .join(", ")

@@ -7,6 +7,8 @@ use std::fmt;
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
+use crate::bundled::Origin;
+
 use super::model::{CheckedRule, Delay, Matcher, Scenario, ScenarioFile, ENDPOINTS, STARTED};
 
 /// Name of the implicit scenario that answers normally.
@@ -110,11 +112,34 @@ pub fn load_dir(dir: &Path) -> Result<ScenarioSet, Vec<Problem>> {
             }])
         }
     };
+    let texts = files.into_iter().map(|file| {
+        let text = std::fs::read_to_string(&file);
+        (file, text)
+    });
+    load_texts(texts)
+}
+
+/// Loads the scenario files of `origin`: a folder, or the library compiled into the binary.
+pub fn load_origin(origin: &Origin) -> Result<ScenarioSet, Vec<Problem>> {
+    match origin {
+        Origin::Folder(dir) => load_dir(dir),
+        Origin::Bundled { files, .. } => load_texts(
+            files
+                .iter()
+                .map(|(name, text)| (origin.label(name), Ok(text.to_string()))),
+        ),
+    }
+}
+
+/// Parses each (file, text) pair into one set, collecting every problem.
+fn load_texts(
+    files: impl Iterator<Item = (PathBuf, std::io::Result<String>)>,
+) -> Result<ScenarioSet, Vec<Problem>> {
     let mut set = ScenarioSet::default();
     let mut problems = Vec::new();
     let mut origins: BTreeMap<String, PathBuf> = BTreeMap::new();
-    for file in files {
-        let text = match std::fs::read_to_string(&file) {
+    for (file, text) in files {
+        let text = match text {
             Ok(text) => text,
             Err(e) => {
                 problems.push(Problem {

@@ -1,5 +1,5 @@
 //! The scenario engine: scenario files loaded from a folder (and reloaded when it
-//! changes), selection of the scenario answering a request, and the per-session decision of
+//! changes) or from the library compiled into the binary, selection of the scenario answering a request, and the per-session decision of
 //! which rule answers. Knows nothing of HTTP or of the Dfns endpoints' logic.
 
 pub mod engine;
@@ -10,6 +10,7 @@ use std::path::{Path, PathBuf};
 use std::sync::{Arc, RwLock};
 use std::time::{Duration, SystemTime};
 
+use crate::bundled::Origin;
 use load::{Problem, ScenarioSet, HAPPY};
 use model::Scenario;
 
@@ -21,7 +22,7 @@ pub const SESSION_CLAIM: &str = "dfns_mock_session";
 /// The current scenario set, swapped whole on reload.
 #[derive(Debug, Clone)]
 pub struct Scenarios {
-    dir: PathBuf,
+    origin: Origin,
     default: Option<String>,
     current: Arc<RwLock<Arc<ScenarioSet>>>,
 }
@@ -37,18 +38,18 @@ pub struct UnknownScenario {
 }
 
 impl Scenarios {
-    /// Loads `dir`; `default` answers requests that select nothing.
-    pub fn load(dir: &Path, default: Option<String>) -> Result<Scenarios, Vec<Problem>> {
-        let set = load::load_dir(dir)?;
+    /// Loads the files of `origin`; `default` answers requests that select nothing.
+    pub fn load(origin: &Origin, default: Option<String>) -> Result<Scenarios, Vec<Problem>> {
+        let set = load::load_origin(origin)?;
         let scenarios = Scenarios {
-            dir: dir.to_path_buf(),
+            origin: origin.clone(),
             default,
             current: Arc::new(RwLock::new(Arc::new(set))),
         };
         if let Some(name) = &scenarios.default {
             scenarios.get(name).map_err(|e| {
                 vec![Problem {
-                    file: dir.to_path_buf(),
+                    file: origin.label(""),
                     line: 1,
                     column: 1,
                     message: format!("default_scenario: {e}"),
@@ -91,9 +92,14 @@ impl Scenarios {
         self.get(name)
     }
 
-    /// Reloads the folder; on problems the last good set stays and the problems are returned.
+    /// Where the files come from.
+    pub fn origin(&self) -> &Origin {
+        &self.origin
+    }
+
+    /// Reloads the files; on problems the last good set stays and the problems are returned.
     pub fn reload(&self) -> Result<usize, Vec<Problem>> {
-        let set = load::load_dir(&self.dir)?;
+        let set = load::load_origin(&self.origin)?;
         let count = set.iter().count();
         *self.current.write().unwrap_or_else(|e| e.into_inner()) = Arc::new(set);
         Ok(count)
@@ -101,21 +107,24 @@ impl Scenarios {
 
     /// Polls the folder every `interval` and reloads when a file changes, logging
     /// `file:line:col: message` for a broken file. Polling (not inotify) also works on
-    /// bind mounts of containers.
-    pub fn watch(&self, interval: Duration) -> tokio::task::JoinHandle<()> {
+    /// bind mounts of containers. The bundled library never changes: `None`.
+    pub fn watch(&self, interval: Duration) -> Option<tokio::task::JoinHandle<()>> {
+        let Origin::Folder(dir) = self.origin.clone() else {
+            return None;
+        };
         let scenarios = self.clone();
-        tokio::spawn(async move {
-            let mut seen = fingerprint(&scenarios.dir);
+        Some(tokio::spawn(async move {
+            let mut seen = fingerprint(&dir);
             loop {
                 tokio::time::sleep(interval).await;
-                let now = fingerprint(&scenarios.dir);
+                let now = fingerprint(&dir);
                 if now == seen {
                     continue;
                 }
                 seen = now;
                 match scenarios.reload() {
                     Ok(count) => {
-                        tracing::info!(dir = %scenarios.dir.display(), count, "scenarios reloaded")
+                        tracing::info!(dir = %dir.display(), count, "scenarios reloaded")
                     }
                     Err(problems) => {
                         for problem in problems {
@@ -125,7 +134,7 @@ impl Scenarios {
                     }
                 }
             }
-        })
+        }))
     }
 }
 

@@ -1,6 +1,7 @@
 //! The serving stack: warp filters composed into one tree, turned into a tower service,
 //! wrapped in tower-http layers (request id, tracing, CORS, body limit, panic catching)
-//! and served by hyper-util with graceful shutdown.
+//! and served by hyper-util with graceful shutdown, over HTTP and, beside it on its own
+//! port, HTTPS ([`tls`]).
 //!
 //! Owns every HTTP concern that is not an endpoint: unknown paths, wrong methods, and
 //! plain-text answers of the layers, all turned into the Dfns error shape here; the
@@ -8,6 +9,7 @@
 
 mod faults;
 mod journaling;
+pub mod tls;
 
 use std::convert::Infallible;
 use std::future::Future;
@@ -23,7 +25,8 @@ use http_body_util::{BodyExt, Full};
 use hyper_util::rt::{TokioExecutor, TokioIo};
 use hyper_util::server::conn::auto;
 use hyper_util::service::TowerToHyperService;
-use tokio::net::TcpListener;
+use tokio::io::{AsyncRead, AsyncWrite};
+use tokio::net::{TcpListener, TcpStream};
 use tokio::sync::oneshot;
 use tower::{Service, ServiceBuilder};
 use tower_http::catch_panic::CatchPanicLayer;
@@ -39,6 +42,7 @@ use warp::Filter;
 
 use crate::app::App;
 use crate::body::MAX_BODY_BYTES;
+use crate::config::Config;
 use crate::context::{request_context, RequestContext, REQUEST_ID_HEADER, SCENARIO_HEADER};
 use crate::dfns::error::ApiError;
 use crate::session::{RequestIds, SessionKey, SESSION_HEADER};
@@ -272,6 +276,10 @@ where
 pub struct RunningServer {
     /// The address it listens on (the real port when 0 was asked for).
     pub addr: SocketAddr,
+    /// The HTTPS address, with `tls.enabled`.
+    pub tls_addr: Option<SocketAddr>,
+    /// The certificate HTTPS serves, with `tls.enabled`.
+    pub tls_cert: Option<std::path::PathBuf>,
     shutdown: Option<oneshot::Sender<()>>,
     task: tokio::task::JoinHandle<()>,
 }
@@ -303,21 +311,83 @@ impl RunningServer {
 
 /// Why the server could not start.
 #[derive(Debug, thiserror::Error)]
-#[error("cannot listen on {addr}: {source}")]
-pub struct BindError {
-    addr: SocketAddr,
-    source: std::io::Error,
+pub enum StartError {
+    /// A port could not be bound.
+    #[error("cannot listen on {addr}: {source}")]
+    Bind {
+        /// The address.
+        addr: SocketAddr,
+        /// Why.
+        source: std::io::Error,
+    },
+    /// HTTPS could not be set up.
+    #[error(transparent)]
+    Tls(#[from] tls::TlsError),
 }
 
-/// Binds the configured address and serves `app` until shut down.
-pub async fn start(app: App) -> Result<RunningServer, BindError> {
-    let addr = SocketAddr::new(app.config.bind, app.config.port);
-    let listener = TcpListener::bind(addr)
-        .await
-        .map_err(|source| BindError { addr, source })?;
-    let addr = listener
-        .local_addr()
-        .map_err(|source| BindError { addr, source })?;
+/// The sockets of a server, bound before the app is built so that the real ports of
+/// `--port 0` are known to the configuration (and so to the issuer URL).
+pub struct Listeners {
+    http: TcpListener,
+    https: Option<TcpListener>,
+}
+
+impl Listeners {
+    /// Binds `bind:port`, and `bind:tls.port` with `tls.enabled`.
+    pub async fn bind(config: &Config) -> Result<Listeners, StartError> {
+        async fn one(addr: SocketAddr) -> Result<TcpListener, StartError> {
+            TcpListener::bind(addr)
+                .await
+                .map_err(|source| StartError::Bind { addr, source })
+        }
+        let http = one(SocketAddr::new(config.bind, config.port)).await?;
+        let https = match config.tls.enabled {
+            true => Some(one(SocketAddr::new(config.bind, config.tls.port)).await?),
+            false => None,
+        };
+        Ok(Listeners { http, https })
+    }
+
+    /// The HTTP address (the real port when 0 was asked for).
+    pub fn http_addr(&self) -> SocketAddr {
+        self.http
+            .local_addr()
+            .expect("a bound socket has an address")
+    }
+
+    /// The HTTPS address, when enabled.
+    pub fn https_addr(&self) -> Option<SocketAddr> {
+        self.https
+            .as_ref()
+            .map(|l| l.local_addr().expect("a bound socket has an address"))
+    }
+
+    /// Writes the real ports into `config`.
+    pub fn record_ports(&self, config: &mut Config) {
+        config.port = self.http_addr().port();
+        if let Some(addr) = self.https_addr() {
+            config.tls.port = addr.port();
+        }
+    }
+}
+
+/// Binds the configured addresses and serves `app` until shut down.
+pub async fn start(app: App) -> Result<RunningServer, StartError> {
+    let listeners = Listeners::bind(&app.config).await?;
+    serve(app, listeners)
+}
+
+/// Serves `app` on `listeners` until shut down.
+pub fn serve(app: App, listeners: Listeners) -> Result<RunningServer, StartError> {
+    let addr = listeners.http_addr();
+    let tls_addr = listeners.https_addr();
+    let tls = match tls_addr {
+        Some(_) => Some(tls::load(&app.config)?),
+        None => None,
+    };
+    let tls_cert = tls.as_ref().map(|t| t.cert.clone());
+    let Listeners { http, https } = listeners;
+    let https = https.zip(tls.map(|t| t.acceptor));
 
     let service = ServiceBuilder::new()
         .layer(SetRequestIdLayer::x_request_id(SessionRequestIds(
@@ -338,39 +408,65 @@ pub async fn start(app: App) -> Result<RunningServer, BindError> {
             inner: Faults(warp::service(routes(&app))),
             journal: app.journal.clone(),
         });
-    let watcher = (app.config.reload_interval_ms > 0).then(|| {
-        app.scenarios
-            .watch(Duration::from_millis(app.config.reload_interval_ms))
-    });
+    let watcher = (app.config.reload_interval_ms > 0)
+        .then(|| {
+            app.scenarios
+                .watch(Duration::from_millis(app.config.reload_interval_ms))
+        })
+        .flatten();
 
     let (tx, mut rx) = oneshot::channel::<()>();
     let task = tokio::spawn(async move {
         let builder = auto::Builder::new(TokioExecutor::new());
         let graceful = hyper_util::server::graceful::GracefulShutdown::new();
+        // One connection: the fault control, and over TLS the handshake and the scheme.
+        let connect = |stream: TcpStream, tls: Option<tokio_rustls::TlsAcceptor>| {
+            let control = ConnectionControl::default();
+            let stream = ResettableStream::new(stream, control.clone());
+            let over_tls = tls.is_some();
+            let service = ServiceBuilder::new()
+                .map_request(move |mut request: Request<hyper::body::Incoming>| {
+                    request.extensions_mut().insert(control.clone());
+                    // The TLS port terminates TLS like a proxy in front of the mock would.
+                    if over_tls && !request.headers().contains_key("x-forwarded-proto") {
+                        request
+                            .headers_mut()
+                            .insert("x-forwarded-proto", HeaderValue::from_static("https"));
+                    }
+                    request
+                })
+                .service(service.clone());
+            let (builder, watcher) = (builder.clone(), graceful.watcher());
+            tokio::spawn(async move {
+                match tls {
+                    None => serve_io(&builder, watcher, stream, service).await,
+                    Some(acceptor) => {
+                        let handshake =
+                            tokio::time::timeout(Duration::from_secs(10), acceptor.accept(stream));
+                        if let Ok(Ok(stream)) = handshake.await {
+                            serve_io(&builder, watcher, stream, service).await;
+                        }
+                    }
+                }
+            });
+        };
         loop {
             tokio::select! {
-                accepted = listener.accept() => {
-                    let Ok((stream, _peer)) = accepted else { continue };
-                    let control = ConnectionControl::default();
-                    let io = TokioIo::new(ResettableStream::new(stream, control.clone()));
-                    let service = ServiceBuilder::new()
-                        .map_request(move |mut request: Request<hyper::body::Incoming>| {
-                            request.extensions_mut().insert(control.clone());
-                            request
-                        })
-                        .service(service.clone());
-                    let connection = builder
-                        .serve_connection_with_upgrades(io, TowerToHyperService::new(service))
-                        .into_owned();
-                    let connection = graceful.watch(connection);
-                    tokio::spawn(async move {
-                        let _ = connection.await;
-                    });
+                accepted = http.accept() => {
+                    if let Ok((stream, _peer)) = accepted {
+                        connect(stream, None);
+                    }
+                }
+                accepted = accept_tls(&https) => {
+                    if let Ok((stream, acceptor)) = accepted {
+                        connect(stream, Some(acceptor));
+                    }
                 }
                 _ = &mut rx => break,
             }
         }
-        drop(listener);
+        drop(http);
+        drop(https);
         if let Some(watcher) = watcher {
             watcher.abort();
         }
@@ -383,9 +479,42 @@ pub async fn start(app: App) -> Result<RunningServer, BindError> {
     });
     Ok(RunningServer {
         addr,
+        tls_addr,
+        tls_cert,
         shutdown: Some(tx),
         task,
     })
+}
+
+/// The next connection of the HTTPS port; never, without one.
+async fn accept_tls(
+    https: &Option<(TcpListener, tokio_rustls::TlsAcceptor)>,
+) -> std::io::Result<(TcpStream, tokio_rustls::TlsAcceptor)> {
+    match https {
+        Some((listener, acceptor)) => Ok((listener.accept().await?.0, acceptor.clone())),
+        None => std::future::pending().await,
+    }
+}
+
+/// Serves HTTP/1 or HTTP/2 on one connection until it closes or the server shuts down.
+async fn serve_io<I, S, B>(
+    builder: &auto::Builder<TokioExecutor>,
+    watcher: hyper_util::server::graceful::Watcher,
+    io: I,
+    service: S,
+) where
+    I: AsyncRead + AsyncWrite + Unpin + Send + 'static,
+    S: Service<Request<hyper::body::Incoming>, Response = Response<B>> + Clone + Send + 'static,
+    S::Future: Send + 'static,
+    S::Error: Into<BoxError>,
+    B: http_body::Body + Send + 'static,
+    B::Data: Send,
+    B::Error: Into<BoxError>,
+{
+    let connection = builder
+        .serve_connection_with_upgrades(TokioIo::new(io), TowerToHyperService::new(service))
+        .into_owned();
+    let _ = watcher.watch(connection).await;
 }
 
 /// Completes on SIGINT or SIGTERM.

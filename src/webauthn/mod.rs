@@ -408,7 +408,7 @@ pub fn verify_assertion(
 /// Decodes lowercase or uppercase hex (optional `0x`).
 pub fn decode_hex(hex: &str) -> Option<Vec<u8>> {
     let hex = hex.strip_prefix("0x").unwrap_or(hex);
-    if hex.len() % 2 != 0 || !hex.is_ascii() {
+    if !hex.len().is_multiple_of(2) || !hex.is_ascii() {
         return None;
     }
     (0..hex.len())

@@ -182,3 +182,9 @@ impl Mock {
         json!({ "socialLoginProviderKind": "Oidc", "idToken": id_token })
     }
 }
+
+/// Sends `request` and parses the JSON answer, whatever the status.
+pub async fn send_json(request: reqwest::RequestBuilder) -> Value {
+    let response = request.send().await.expect("request sent");
+    response.json().await.expect("JSON body")
+}
