@@ -10,7 +10,7 @@ use super::credentials::KINDS;
 use crate::oidc::verify::BUILTIN_PROVIDER;
 use crate::scenario::load::{without_position, Problem};
 use crate::seed::Seed;
-use crate::users::{Credential, Factor, User};
+use crate::users::{Credential, CredentialKind, Factor, User, UserId};
 use crate::webauthn::CredentialKey;
 
 #[derive(Debug, Deserialize)]
@@ -41,13 +41,12 @@ struct FixtureCredential {
     second_factor: bool,
 }
 
-/// The user id of (org, provider, subject): what registration assigns.
-pub fn user_id(seed: &Seed, org_id: &str, provider: &str, subject: &str) -> String {
-    seed.dfns_id("us", &[org_id, provider, subject])
-}
-
 /// Loads the fixture users (none when the file does not exist).
-pub fn load_users(path: &Path, seed: &Seed, default_org: &str) -> Result<Vec<User>, Problem> {
+pub(crate) fn load_users(
+    path: &Path,
+    seed: &Seed,
+    default_org: &str,
+) -> Result<Vec<User>, Problem> {
     let problem = |line: usize, column: usize, message: String| Problem {
         file: path.to_path_buf(),
         line,
@@ -80,13 +79,13 @@ pub fn load_users(path: &Path, seed: &Seed, default_org: &str) -> Result<Vec<Use
             let sub = fixture
                 .sub
                 .unwrap_or_else(|| seed.digits("subject", &[&fixture.email], 21));
-            let id = user_id(seed, &org_id, BUILTIN_PROVIDER, &sub);
+            let id = UserId::derive(seed, &org_id, BUILTIN_PROVIDER, &sub);
             let credentials = fixture
                 .credentials
                 .into_iter()
                 .enumerate()
                 .map(|(i, c)| {
-                    if !KINDS.contains(&c.kind.as_str()) {
+                    let Some(kind) = CredentialKind::parse(&c.kind) else {
                         return Err(at(
                             &c.kind,
                             format!(
@@ -95,7 +94,7 @@ pub fn load_users(path: &Path, seed: &Seed, default_org: &str) -> Result<Vec<Use
                                 KINDS.join(", ")
                             ),
                         ));
-                    }
+                    };
                     let key = match &c.public_key {
                         Some(pem) => Some(
                             CredentialKey::from_spki_pem(pem)
@@ -103,7 +102,7 @@ pub fn load_users(path: &Path, seed: &Seed, default_org: &str) -> Result<Vec<Use
                         ),
                         None => None,
                     };
-                    if matches!(c.kind.as_str(), "Fido2" | "Key")
+                    if matches!(kind, CredentialKind::Fido2 | CredentialKind::Key)
                         && (key.is_none() || c.cred_id.is_none())
                     {
                         return Err(at(
@@ -114,7 +113,7 @@ pub fn load_users(path: &Path, seed: &Seed, default_org: &str) -> Result<Vec<Use
                             ),
                         ));
                     }
-                    if c.kind == "Password" && c.password.is_none() {
+                    if kind == CredentialKind::Password && c.password.is_none() {
                         return Err(at(
                             "Password",
                             format!("Password credential of {} needs password", fixture.email),
@@ -123,12 +122,12 @@ pub fn load_users(path: &Path, seed: &Seed, default_org: &str) -> Result<Vec<Use
                     Ok(Credential {
                         uuid: seed.dfns_id("cr", &[&id, "fixture", &i.to_string()]),
                         name: c.name.unwrap_or_else(|| c.kind.clone()),
-                        factor: if c.second_factor || c.kind == "Totp" {
+                        factor: if c.second_factor || kind == CredentialKind::Totp {
                             Factor::Second
                         } else {
                             Factor::First
                         },
-                        kind: c.kind,
+                        kind,
                         cred_id: c.cred_id.unwrap_or_default(),
                         key,
                         sign_count: 0,

@@ -2,9 +2,9 @@
 //! changes), selection of the scenario answering a request, and the per-session decision of
 //! which rule answers. Knows nothing of HTTP or of the Dfns endpoints' logic.
 
-pub mod engine;
-pub mod load;
-pub mod model;
+pub(crate) mod engine;
+pub(crate) mod load;
+pub(crate) mod model;
 
 use std::path::{Path, PathBuf};
 use std::sync::{Arc, RwLock};
@@ -14,9 +14,9 @@ use load::{Problem, ScenarioSet, HAPPY};
 use model::Scenario;
 
 /// Claim of an idToken that selects the scenario.
-pub const SCENARIO_CLAIM: &str = "dfns_mock_scenario";
+pub(crate) const SCENARIO_CLAIM: &str = "dfns_mock_scenario";
 /// Claim of an idToken that selects the session.
-pub const SESSION_CLAIM: &str = "dfns_mock_session";
+pub(crate) const SESSION_CLAIM: &str = "dfns_mock_session";
 
 /// The current scenario set, swapped whole on reload.
 #[derive(Debug, Clone)]
@@ -29,16 +29,16 @@ pub struct Scenarios {
 /// A request asked for a scenario that does not exist.
 #[derive(Debug, Clone, thiserror::Error)]
 #[error("unknown scenario `{name}` (known: {})", known.join(", "))]
-pub struct UnknownScenario {
+pub(crate) struct UnknownScenario {
     /// The name asked for.
-    pub name: String,
+    pub(crate) name: String,
     /// Every known name.
-    pub known: Vec<String>,
+    pub(crate) known: Vec<String>,
 }
 
 impl Scenarios {
     /// Loads `dir`; `default` answers requests that select nothing.
-    pub fn load(dir: &Path, default: Option<String>) -> Result<Scenarios, Vec<Problem>> {
+    pub(crate) fn load(dir: &Path, default: Option<String>) -> Result<Scenarios, Vec<Problem>> {
         let set = load::load_dir(dir)?;
         let scenarios = Scenarios {
             dir: dir.to_path_buf(),
@@ -59,7 +59,7 @@ impl Scenarios {
     }
 
     /// The set in force now.
-    pub fn current(&self) -> Arc<ScenarioSet> {
+    pub(crate) fn current(&self) -> Arc<ScenarioSet> {
         self.current
             .read()
             .unwrap_or_else(|e| e.into_inner())
@@ -67,7 +67,7 @@ impl Scenarios {
     }
 
     /// The scenario called `name`.
-    pub fn get(&self, name: &str) -> Result<Arc<Scenario>, UnknownScenario> {
+    pub(crate) fn get(&self, name: &str) -> Result<Arc<Scenario>, UnknownScenario> {
         let set = self.current();
         set.get(name).cloned().ok_or_else(|| UnknownScenario {
             name: name.to_string(),
@@ -77,7 +77,7 @@ impl Scenarios {
 
     /// The scenario for a request: the header, else the idToken claim, else the session's
     /// active scenario, else the configured default, else `happy`.
-    pub fn select(
+    pub(crate) fn select(
         &self,
         header: Option<&str>,
         claim: Option<&str>,
@@ -92,7 +92,7 @@ impl Scenarios {
     }
 
     /// Reloads the folder; on problems the last good set stays and the problems are returned.
-    pub fn reload(&self) -> Result<usize, Vec<Problem>> {
+    pub(crate) fn reload(&self) -> Result<usize, Vec<Problem>> {
         let set = load::load_dir(&self.dir)?;
         let count = set.iter().count();
         *self.current.write().unwrap_or_else(|e| e.into_inner()) = Arc::new(set);
@@ -102,7 +102,7 @@ impl Scenarios {
     /// Polls the folder every `interval` and reloads when a file changes, logging
     /// `file:line:col: message` for a broken file. Polling (not inotify) also works on
     /// bind mounts of containers.
-    pub fn watch(&self, interval: Duration) -> tokio::task::JoinHandle<()> {
+    pub(crate) fn watch(&self, interval: Duration) -> tokio::task::JoinHandle<()> {
         let scenarios = self.clone();
         tokio::spawn(async move {
             let mut seen = fingerprint(&scenarios.dir);
