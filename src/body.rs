@@ -9,11 +9,11 @@ use serde_json::Value;
 use warp::Filter;
 
 /// Largest request body accepted (answered by a JSON 413 above it).
-pub const MAX_BODY_BYTES: usize = 64 * 1024;
+pub(crate) const MAX_BODY_BYTES: usize = 64 * 1024;
 
 /// A body that is not usable JSON.
 #[derive(Debug, Clone, PartialEq, thiserror::Error)]
-pub enum BodyError {
+pub(crate) enum BodyError {
     /// The content type is not JSON.
     #[error("content-type must be application/json, got {0}")]
     UnsupportedMediaType(String),
@@ -34,7 +34,7 @@ pub enum BodyError {
 
 /// The request's content type and its whole body; never rejects, so a route that
 /// matched by path and method always answers itself.
-pub fn raw_body(
+pub(crate) fn raw_body(
 ) -> impl Filter<Extract = (Option<String>, Result<Bytes, BodyError>), Error = Infallible> + Clone {
     warp::header::optional::<String>("content-type")
         .or_else(|_| async { Ok::<_, Infallible>((None,)) })
@@ -46,7 +46,7 @@ pub fn raw_body(
 }
 
 /// True for `application/json` and `application/*+json`, parameters ignored.
-pub fn is_json_content_type(content_type: Option<&str>) -> bool {
+pub(crate) fn is_json_content_type(content_type: Option<&str>) -> bool {
     let essence = content_type
         .map(|ct| {
             ct.split(';')
@@ -61,7 +61,7 @@ pub fn is_json_content_type(content_type: Option<&str>) -> bool {
 }
 
 /// Parses a JSON request body.
-pub fn parse_json(
+pub(crate) fn parse_json(
     content_type: Option<&str>,
     body: &Result<Bytes, BodyError>,
 ) -> Result<Value, BodyError> {

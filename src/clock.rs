@@ -15,7 +15,7 @@ pub enum Clock {
 
 impl Clock {
     /// Parses `system` or an RFC 3339 instant.
-    pub fn parse(setting: &str) -> Result<Clock, String> {
+    pub(crate) fn parse(setting: &str) -> Result<Clock, String> {
         if setting == "system" {
             return Ok(Clock::System);
         }
@@ -25,7 +25,7 @@ impl Clock {
     }
 
     /// The current instant.
-    pub fn now(&self) -> OffsetDateTime {
+    pub(crate) fn now(&self) -> OffsetDateTime {
         match self {
             Clock::System => OffsetDateTime::now_utc(),
             Clock::Frozen(at) => *at,
@@ -33,13 +33,13 @@ impl Clock {
     }
 
     /// The current instant in seconds since the Unix epoch.
-    pub fn unix(&self) -> i64 {
+    pub(crate) fn unix(&self) -> i64 {
         self.now().unix_timestamp()
     }
 }
 
 /// Formats Unix seconds as RFC 3339 for messages (`2026-11-22T10:00:00Z`).
-pub fn rfc3339(unix: i64) -> String {
+pub(crate) fn rfc3339(unix: i64) -> String {
     OffsetDateTime::from_unix_timestamp(unix)
         .ok()
         .and_then(|t| t.format(&Rfc3339).ok())

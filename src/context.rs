@@ -7,31 +7,31 @@ use warp::Filter;
 use crate::session::{SessionKey, SESSION_HEADER};
 
 /// Header that selects the scenario answering a request.
-pub const SCENARIO_HEADER: &str = "x-dfns-mock-scenario";
+pub(crate) const SCENARIO_HEADER: &str = "x-dfns-mock-scenario";
 /// Header carrying the request id (set by the serving stack, echoed in responses).
-pub const REQUEST_ID_HEADER: &str = "x-request-id";
+pub(crate) const REQUEST_ID_HEADER: &str = "x-request-id";
 
 /// Per-request facts taken from headers.
 #[derive(Debug, Clone)]
-pub struct RequestContext {
+pub(crate) struct RequestContext {
     /// `X-Request-ID`, also the `error.id` of error bodies.
-    pub request_id: String,
+    pub(crate) request_id: String,
     /// `X-Dfns-Mock-Session`, or the default session.
-    pub session: SessionKey,
+    pub(crate) session: SessionKey,
     /// Whether the session came from the header (else an idToken claim may name it).
-    pub session_from_header: bool,
+    pub(crate) session_from_header: bool,
     /// Request headers, names lowercased (for scenario matchers).
-    pub headers: std::collections::BTreeMap<String, String>,
+    pub(crate) headers: std::collections::BTreeMap<String, String>,
     /// `X-Dfns-Mock-Scenario`, when given.
-    pub scenario: Option<String>,
+    pub(crate) scenario: Option<String>,
     /// `scheme://host[:port]` the client used, from `X-Forwarded-Proto`,
     /// `X-Forwarded-Host` and `Host`.
-    pub base_url: String,
+    pub(crate) base_url: String,
 }
 
 impl RequestContext {
     /// Reads the context from headers.
-    pub fn from_headers(headers: &HeaderMap) -> RequestContext {
+    pub(crate) fn from_headers(headers: &HeaderMap) -> RequestContext {
         let get = |name: &str| {
             headers
                 .get(name)
@@ -58,7 +58,7 @@ impl RequestContext {
 }
 
 /// A filter extracting the [`RequestContext`]; it never rejects.
-pub fn request_context(
+pub(crate) fn request_context(
 ) -> impl Filter<Extract = (RequestContext,), Error = std::convert::Infallible> + Clone {
     warp::header::headers_cloned().map(|headers: HeaderMap| RequestContext::from_headers(&headers))
 }

@@ -19,7 +19,7 @@ use crate::scenario::model::STARTED;
 use crate::session::SessionKey;
 
 /// Every control-plane route.
-pub fn filter(app: App) -> impl Filter<Extract = (Response,), Error = Rejection> + Clone {
+pub(crate) fn filter(app: App) -> impl Filter<Extract = (Response,), Error = Rejection> + Clone {
     let app_filter = app.clone();
     let with_app = warp::any().map(move || app.clone());
     let health = warp::path!("__mock" / "health")
@@ -149,8 +149,7 @@ pub fn filter(app: App) -> impl Filter<Extract = (Response,), Error = Rejection>
 }
 
 /// A change to one session's state from a JSON body; the path gave the session key.
-type SessionUpdate =
-    fn(&App, SessionKey, Option<&str>, &Result<Bytes, BodyError>) -> Result<Value, ApiError>;
+type SessionUpdate = fn(&App, SessionKey, Value) -> Result<Value, ApiError>;
 
 /// `PUT` on `path` (which extracts the session key): reads the body and answers `update`.
 fn session_update(
@@ -168,7 +167,11 @@ fn session_update(
                   ctx: RequestContext,
                   ct: Option<String>,
                   body: Result<Bytes, BodyError>| {
-                respond(&ctx, update(&app, SessionKey(key), ct.as_deref(), &body))
+                let body = parse_json(ct.as_deref(), &body);
+                respond(
+                    &ctx,
+                    body.and_then(|body| update(&app, SessionKey(key), body)),
+                )
             },
         )
 }
@@ -195,8 +198,7 @@ fn list_scenarios(app: &App) -> Value {
 }
 
 fn session_view(app: &App, key: &SessionKey) -> Value {
-    let state = app.sessions.view(key);
-    json!({
+    app.sessions.read(key, |state| json!({
         "session": key.0,
         "activeScenario": state.active_scenario,
         "scenarioStates": state.scenario_states,
@@ -210,7 +212,7 @@ fn session_view(app: &App, key: &SessionKey) -> Value {
                 "uuid": c.uuid, "kind": c.kind, "name": c.name, "credId": c.cred_id, "signCount": c.sign_count,
             })).collect::<Vec<_>>(),
         })).collect::<Vec<_>>(),
-    })
+    }))
 }
 
 /// The scenario `name`, or a 400 on `field` listing the known ones.
@@ -225,13 +227,7 @@ fn find_scenario(
 }
 
 /// `PUT /__mock/sessions/{key}/scenario` with `{"name": "…"}` (or `null` to clear).
-fn set_active_scenario(
-    app: &App,
-    key: SessionKey,
-    ct: Option<&str>,
-    body: &Result<Bytes, BodyError>,
-) -> Result<Value, ApiError> {
-    let body = parse_json(ct, body)?;
+fn set_active_scenario(app: &App, key: SessionKey, body: Value) -> Result<Value, ApiError> {
     let name = match body.get("name") {
         Some(Value::String(name)) => Some(name.clone()),
         Some(Value::Null) => None,
@@ -251,13 +247,7 @@ fn set_active_scenario(
 }
 
 /// `PUT /__mock/sessions/{key}/states` with `{"scenario": "…", "state": "…"}`.
-fn set_scenario_state(
-    app: &App,
-    key: SessionKey,
-    ct: Option<&str>,
-    body: &Result<Bytes, BodyError>,
-) -> Result<Value, ApiError> {
-    let body = parse_json(ct, body)?;
+fn set_scenario_state(app: &App, key: SessionKey, body: Value) -> Result<Value, ApiError> {
     let Some(scenario) = body.get("scenario").and_then(Value::as_str) else {
         return Err(ApiError::invalid_field("scenario", "is required"));
     };
@@ -270,7 +260,7 @@ fn set_scenario_state(
             found
                 .rules
                 .iter()
-                .filter_map(|r| r.rule.new_scenario_state.as_deref()),
+                .filter_map(|r| r.new_scenario_state.as_deref()),
         )
         .collect();
     if !known.contains(&state) {

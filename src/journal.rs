@@ -10,44 +10,42 @@ use serde_json::Value;
 
 /// Put in a response's extensions by the endpoint that answered, for the journal.
 #[derive(Debug, Clone)]
-pub struct Answered {
-    /// The session whose state it used.
-    pub session: String,
+pub(crate) struct Answered {
     /// The scenario that decided.
-    pub scenario: String,
+    pub(crate) scenario: String,
     /// 1-based rule index, `None` for the normal answer.
-    pub rule: Option<usize>,
+    pub(crate) rule: Option<usize>,
 }
 
 /// One journaled request.
 #[derive(Debug, Clone, Serialize)]
-pub struct Entry {
+pub(crate) struct Entry {
     /// Position in the journal since start (or the last clear).
-    pub seq: u64,
+    pub(crate) seq: u64,
     /// `X-Request-ID`.
-    pub request_id: String,
+    pub(crate) request_id: String,
     /// HTTP method.
-    pub method: String,
+    pub(crate) method: String,
     /// Path and query.
-    pub path: String,
+    pub(crate) path: String,
     /// Request headers.
-    pub headers: serde_json::Map<String, Value>,
+    pub(crate) headers: serde_json::Map<String, Value>,
     /// The body: JSON when it parses, else the text.
-    pub body: Value,
+    pub(crate) body: Value,
     /// Session key.
-    pub session: String,
+    pub(crate) session: String,
     /// Scenario that decided, when an endpoint answered.
-    pub scenario: Option<String>,
+    pub(crate) scenario: Option<String>,
     /// Rule that answered, when one did.
-    pub rule: Option<usize>,
+    pub(crate) rule: Option<usize>,
     /// Response status; `None` when a fault dropped the connection.
-    pub status: Option<u16>,
+    pub(crate) status: Option<u16>,
     /// Fault injected instead of an answer.
-    pub fault: Option<String>,
+    pub(crate) fault: Option<String>,
     /// Milliseconds from request to response head.
-    pub latency_ms: f64,
+    pub(crate) latency_ms: f64,
     /// The response body: JSON when it parses, else the text (`null` for a dropped connection).
-    pub response: Value,
+    pub(crate) response: Value,
 }
 
 /// The bounded journal.
@@ -59,7 +57,7 @@ pub struct Journal {
 
 impl Journal {
     /// A journal keeping the last `limit` entries.
-    pub fn new(limit: usize) -> Journal {
+    pub(crate) fn new(limit: usize) -> Journal {
         Journal {
             inner: Arc::default(),
             limit,
@@ -67,7 +65,7 @@ impl Journal {
     }
 
     /// Adds an entry (its `seq` is assigned here).
-    pub fn record(&self, mut entry: Entry) {
+    pub(crate) fn record(&self, mut entry: Entry) {
         if self.limit == 0 {
             return;
         }
@@ -81,7 +79,7 @@ impl Journal {
     }
 
     /// Entries oldest first, only `session`'s when given, the last `limit` when given.
-    pub fn list(&self, session: Option<&str>, limit: Option<usize>) -> Vec<Entry> {
+    pub(crate) fn list(&self, session: Option<&str>, limit: Option<usize>) -> Vec<Entry> {
         let guard = self.inner.lock().unwrap_or_else(|e| e.into_inner());
         let matching: Vec<Entry> = guard
             .1
@@ -94,7 +92,7 @@ impl Journal {
     }
 
     /// Forgets entries (only `session`'s when given).
-    pub fn clear(&self, session: Option<&str>) {
+    pub(crate) fn clear(&self, session: Option<&str>) {
         let mut guard = self.inner.lock().unwrap_or_else(|e| e.into_inner());
         match session {
             Some(s) => guard.1.retain(|e| e.session != s),

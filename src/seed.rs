@@ -25,14 +25,14 @@ impl std::fmt::Debug for Seed {
 
 impl Seed {
     /// A seed from the configured string.
-    pub fn new(seed: &str) -> Seed {
+    pub(crate) fn new(seed: &str) -> Seed {
         Seed {
             secret: seed.as_bytes().to_vec(),
         }
     }
 
     /// 32 bytes for `purpose` and `parts`.
-    pub fn bytes(&self, purpose: &str, parts: &[&str]) -> [u8; 32] {
+    pub(crate) fn bytes(&self, purpose: &str, parts: &[&str]) -> [u8; 32] {
         let mut mac = Hmac::<Sha256>::new_from_slice(&self.secret).expect("HMAC takes any key");
         for part in std::iter::once(purpose).chain(parts.iter().copied()) {
             mac.update(&(part.len() as u64).to_be_bytes());
@@ -42,7 +42,7 @@ impl Seed {
     }
 
     /// A Dfns-style id: `prefix-xxxxx-xxxxx-xxxxxxxxxxxxxxxx` (31 chars for two-letter prefixes).
-    pub fn dfns_id(&self, prefix: &str, parts: &[&str]) -> String {
+    pub(crate) fn dfns_id(&self, prefix: &str, parts: &[&str]) -> String {
         let chars = base36(&self.bytes(prefix, parts), 26);
         format!(
             "{prefix}-{}-{}-{}",
@@ -53,14 +53,14 @@ impl Seed {
     }
 
     /// A challenge in the documented form: base64url (unpadded) of 32 lowercase hex chars.
-    pub fn challenge(&self, parts: &[&str]) -> String {
+    pub(crate) fn challenge(&self, parts: &[&str]) -> String {
         let bytes = self.bytes("challenge", parts);
-        let hex: String = bytes[..16].iter().map(|b| format!("{b:02x}")).collect();
+        let hex = data_encoding::HEXLOWER.encode(&bytes[..16]);
         URL_SAFE_NO_PAD.encode(hex)
     }
 
     /// `len` decimal digits (at most 38), e.g. for Google-like numeric subjects and error ids.
-    pub fn digits(&self, purpose: &str, parts: &[&str], len: usize) -> String {
+    pub(crate) fn digits(&self, purpose: &str, parts: &[&str], len: usize) -> String {
         let bytes = self.bytes(purpose, parts);
         let n = u128::from_be_bytes(bytes[..16].try_into().expect("16 bytes"));
         let s = format!("{n:039}");

@@ -1,26 +1,27 @@
 //! Per-session mutable state, keyed by `X-Dfns-Mock-Session` so that parallel tests never
 //! see each other's counters. Requests without a key share the `default` session.
 //!
-//! Each operation takes the lock once, so what a request reads and writes is atomic.
+//! Each session has its own lock, taken once per operation, so what a request reads and
+//! writes is atomic and no request waits for another session's.
 
 use std::collections::HashMap;
-use std::sync::{Arc, Mutex};
+use std::sync::{Arc, Mutex, RwLock};
 
 /// Header that selects the session.
-pub const SESSION_HEADER: &str = "x-dfns-mock-session";
+pub(crate) const SESSION_HEADER: &str = "x-dfns-mock-session";
 
 /// Names one isolated state.
 #[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
-pub struct SessionKey(pub String);
+pub(crate) struct SessionKey(pub String);
 
 impl SessionKey {
     /// The session of requests that name none.
-    pub fn default_key() -> SessionKey {
+    pub(crate) fn default_key() -> SessionKey {
         SessionKey("default".into())
     }
 
     /// The key from a header value; empty or absent means the default session.
-    pub fn from_header(value: Option<&str>) -> SessionKey {
+    pub(crate) fn from_header(value: Option<&str>) -> SessionKey {
         match value.map(str::trim) {
             Some(v) if !v.is_empty() => SessionKey(v.to_string()),
             _ => SessionKey::default_key(),
@@ -28,94 +29,107 @@ impl SessionKey {
     }
 
     /// The key as a string.
-    pub fn as_str(&self) -> &str {
+    pub(crate) fn as_str(&self) -> &str {
         &self.0
     }
 }
 
 /// What one session has accumulated.
 #[derive(Debug, Default, Clone)]
-pub struct SessionState {
+pub(crate) struct SessionState {
     /// How many registration challenges each user got, to make the next one differ.
-    pub challenges: HashMap<String, u64>,
+    pub(crate) challenges: HashMap<String, u64>,
     /// Scenario answering this session's requests that select none.
-    pub active_scenario: Option<String>,
+    pub(crate) active_scenario: Option<String>,
     /// Current state of each scenario (absent: `Started`).
-    pub scenario_states: HashMap<String, String>,
+    pub(crate) scenario_states: HashMap<String, String>,
     /// How many times each rule (`scenario#n`) answered.
-    pub rule_hits: HashMap<String, u64>,
+    pub(crate) rule_hits: HashMap<String, u64>,
     /// Registered users by id.
-    pub users: std::collections::BTreeMap<String, crate::users::User>,
+    pub(crate) users: std::collections::BTreeMap<String, crate::users::User>,
     /// `jti`s of single-use tokens already spent.
-    pub spent_tokens: std::collections::HashSet<String>,
+    pub(crate) spent_tokens: std::collections::HashSet<String>,
     /// How many login challenges and session tokens were issued, to make the next differ.
-    pub logins: u64,
+    pub(crate) logins: u64,
 }
 
-/// All sessions.
+/// One session's state behind its own lock.
+type Entry = Arc<Mutex<SessionState>>;
+
+/// All sessions: a map from key to an entry locked on its own. The map's lock is held only
+/// to find or insert an entry, never while a request works on a state, so a slow request
+/// (an expensive scenario regex, a session with many users) delays only its own session.
+/// Every access goes through [`Sessions::entry`], the one place a bound (a capacity with
+/// least-recently-used eviction) would go.
 #[derive(Debug, Default, Clone)]
 pub struct Sessions {
-    inner: Arc<Mutex<HashMap<SessionKey, SessionState>>>,
+    entries: Arc<RwLock<HashMap<SessionKey, Entry>>>,
     template: Arc<SessionState>,
 }
 
 impl Sessions {
     /// Sessions that each start as a copy of `template` (fixture users, …).
-    pub fn with_template(template: SessionState) -> Sessions {
+    pub(crate) fn with_template(template: SessionState) -> Sessions {
         Sessions {
-            inner: Arc::default(),
+            entries: Arc::default(),
             template: Arc::new(template),
         }
     }
 
-    /// Runs `f` on the session's state under the lock (creating the session if new).
-    pub fn with<R>(&self, key: &SessionKey, f: impl FnOnce(&mut SessionState) -> R) -> R {
-        let mut all = self.inner.lock().unwrap_or_else(|e| e.into_inner());
-        f(all
+    /// The session's entry, created from the template when `create` and new.
+    fn entry(&self, key: &SessionKey, create: bool) -> Option<Entry> {
+        let existing = read(&self.entries).get(key).cloned();
+        if existing.is_some() || !create {
+            return existing;
+        }
+        let mut all = write(&self.entries);
+        let entry = all
             .entry(key.clone())
-            .or_insert_with(|| (*self.template).clone()))
+            .or_insert_with(|| Arc::new(Mutex::new((*self.template).clone())));
+        Some(entry.clone())
     }
 
-    /// A copy of one session's state as a request would see it (the template if new).
-    pub fn view(&self, key: &SessionKey) -> SessionState {
-        self.snapshot(key)
-            .unwrap_or_else(|| (*self.template).clone())
+    /// Runs `f` on the session's state under its lock (creating the session if new), so
+    /// what `f` reads and writes is one atomic step.
+    pub(crate) fn with<R>(&self, key: &SessionKey, f: impl FnOnce(&mut SessionState) -> R) -> R {
+        let entry = self.entry(key, true).expect("created when missing");
+        let mut state = entry.lock().unwrap_or_else(|e| e.into_inner());
+        f(&mut state)
     }
 
-    /// A copy of one session's state, if it exists.
-    pub fn snapshot(&self, key: &SessionKey) -> Option<SessionState> {
-        self.inner
-            .lock()
-            .unwrap_or_else(|e| e.into_inner())
-            .get(key)
-            .cloned()
+    /// Runs `f` on the session's state as a request would see it (the template if new),
+    /// without creating the session or copying the state.
+    pub(crate) fn read<R>(&self, key: &SessionKey, f: impl FnOnce(&SessionState) -> R) -> R {
+        match self.entry(key, false) {
+            Some(entry) => f(&entry.lock().unwrap_or_else(|e| e.into_inner())),
+            None => f(&self.template),
+        }
     }
 
     /// Every session key with state.
-    pub fn keys(&self) -> Vec<SessionKey> {
-        let mut keys: Vec<SessionKey> = self
-            .inner
-            .lock()
-            .unwrap_or_else(|e| e.into_inner())
-            .keys()
-            .cloned()
-            .collect();
+    pub(crate) fn keys(&self) -> Vec<SessionKey> {
+        let mut keys: Vec<SessionKey> = read(&self.entries).keys().cloned().collect();
         keys.sort();
         keys
     }
 
     /// Forgets one session.
-    pub fn reset(&self, key: &SessionKey) {
-        self.inner
-            .lock()
-            .unwrap_or_else(|e| e.into_inner())
-            .remove(key);
+    pub(crate) fn reset(&self, key: &SessionKey) {
+        write(&self.entries).remove(key);
     }
 
     /// Forgets every session.
-    pub fn reset_all(&self) {
-        self.inner.lock().unwrap_or_else(|e| e.into_inner()).clear();
+    pub(crate) fn reset_all(&self) {
+        write(&self.entries).clear();
     }
+}
+
+fn read<T>(lock: &RwLock<T>) -> std::sync::RwLockReadGuard<'_, T> {
+    lock.read().unwrap_or_else(|e| e.into_inner())
+}
+
+fn write<T>(lock: &RwLock<T>) -> std::sync::RwLockWriteGuard<'_, T> {
+    lock.write().unwrap_or_else(|e| e.into_inner())
 }
 
 /// Deterministic request ids: the n-th request of a session gets the same id on every run.
@@ -127,7 +141,7 @@ pub struct RequestIds {
 
 impl RequestIds {
     /// Ids derived from `seed`.
-    pub fn new(seed: crate::seed::Seed) -> RequestIds {
+    pub(crate) fn new(seed: crate::seed::Seed) -> RequestIds {
         RequestIds {
             seed,
             counters: Arc::default(),
@@ -135,7 +149,7 @@ impl RequestIds {
     }
 
     /// The next id (18 decimal digits) for `session`.
-    pub fn next(&self, session: &SessionKey) -> String {
+    pub(crate) fn next(&self, session: &SessionKey) -> String {
         let n = {
             let mut counters = self.counters.lock().unwrap_or_else(|e| e.into_inner());
             let n = counters.entry(session.clone()).or_insert(0);
@@ -147,7 +161,7 @@ impl RequestIds {
     }
 
     /// Restarts the numbering of one session.
-    pub fn reset(&self, session: &SessionKey) {
+    pub(crate) fn reset(&self, session: &SessionKey) {
         self.counters
             .lock()
             .unwrap_or_else(|e| e.into_inner())
@@ -155,7 +169,7 @@ impl RequestIds {
     }
 
     /// Restarts every numbering.
-    pub fn reset_all(&self) {
+    pub(crate) fn reset_all(&self) {
         self.counters
             .lock()
             .unwrap_or_else(|e| e.into_inner())

@@ -5,7 +5,7 @@ use hmac::{Hmac, Mac};
 use sha1::Sha1;
 
 /// Seconds per code.
-pub const STEP: i64 = 30;
+pub(crate) const STEP: i64 = 30;
 
 /// The 6-digit code for `secret` at Unix time `at`.
 pub fn code(secret: &[u8], at: i64) -> String {
@@ -20,7 +20,7 @@ pub fn code(secret: &[u8], at: i64) -> String {
 }
 
 /// Whether `candidate` is the code at `now`, one step before or one after.
-pub fn verify(secret: &[u8], candidate: &str, now: i64) -> bool {
+pub(crate) fn verify(secret: &[u8], candidate: &str, now: i64) -> bool {
     [-STEP, 0, STEP]
         .iter()
         .any(|delta| code(secret, now + delta) == candidate)

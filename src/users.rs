@@ -1,12 +1,83 @@
 //! Registered users and their credentials, as a session holds them: created by completed
-//! registrations, pre-loaded from fixtures, read by logins. Plain data; no HTTP, no wire
-//! format.
+//! registrations, pre-loaded from fixtures, read by logins. Plain data (credential kinds
+//! serialize by their Dfns names); no HTTP.
 
+use serde::Serialize;
+
+use crate::seed::Seed;
 use crate::webauthn::CredentialKey;
+
+/// User ids: `us-…`, one formula for registrations and fixtures alike, so a fixture user and
+/// a social registration of the same identity meet.
+pub(crate) struct UserId;
+
+impl UserId {
+    /// The id of (org, identity provider, subject) under `seed`.
+    pub(crate) fn derive(seed: &Seed, org_id: &str, provider: &str, subject: &str) -> String {
+        seed.dfns_id("us", &[org_id, provider, subject])
+    }
+}
+
+/// The kinds of credential Dfns knows, named as on the wire.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+pub(crate) enum CredentialKind {
+    /// A WebAuthn passkey.
+    Fido2,
+    /// A raw key pair signing the client data.
+    Key,
+    /// A password.
+    Password,
+    /// A time-based one-time code (second factor only).
+    Totp,
+    /// A recovery key (recovery only).
+    RecoveryKey,
+    /// A key pair whose private key the server keeps encrypted.
+    PasswordProtectedKey,
+}
+
+impl CredentialKind {
+    /// Every kind, in the order error messages list them.
+    pub(crate) const ALL: [CredentialKind; 6] = [
+        CredentialKind::Fido2,
+        CredentialKind::Key,
+        CredentialKind::Password,
+        CredentialKind::Totp,
+        CredentialKind::RecoveryKey,
+        CredentialKind::PasswordProtectedKey,
+    ];
+
+    /// The wire name.
+    pub(crate) fn as_str(self) -> &'static str {
+        match self {
+            CredentialKind::Fido2 => "Fido2",
+            CredentialKind::Key => "Key",
+            CredentialKind::Password => "Password",
+            CredentialKind::Totp => "Totp",
+            CredentialKind::RecoveryKey => "RecoveryKey",
+            CredentialKind::PasswordProtectedKey => "PasswordProtectedKey",
+        }
+    }
+
+    /// The kind named `name`.
+    pub(crate) fn parse(name: &str) -> Option<CredentialKind> {
+        CredentialKind::ALL.into_iter().find(|k| k.as_str() == name)
+    }
+
+    /// Whether it may stand in the role `factor` (the contract: TOTP is a second factor
+    /// only, a recovery key only recovers).
+    pub(crate) fn allowed_as(self, factor: Factor) -> bool {
+        use CredentialKind::{RecoveryKey, Totp};
+        match factor {
+            Factor::First => !matches!(self, Totp | RecoveryKey),
+            Factor::Second => self != RecoveryKey,
+            Factor::Recovery => self == RecoveryKey,
+        }
+    }
+}
 
 /// Which role a credential plays.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Factor {
+pub(crate) enum Factor {
     /// Signs in on its own.
     First,
     /// Completes a first factor.
@@ -17,52 +88,63 @@ pub enum Factor {
 
 /// One credential of a user.
 #[derive(Debug, Clone)]
-pub struct Credential {
+pub(crate) struct Credential {
     /// `cr-…`.
-    pub uuid: String,
-    /// `Fido2`, `Key`, `Password`, `Totp`, `RecoveryKey`, `PasswordProtectedKey`.
-    pub kind: String,
+    pub(crate) uuid: String,
+    /// Its kind.
+    pub(crate) kind: CredentialKind,
     /// Display name.
-    pub name: String,
+    pub(crate) name: String,
     /// Its role.
-    pub factor: Factor,
+    pub(crate) factor: Factor,
     /// Base64url credential id (empty for Password and Totp).
-    pub cred_id: String,
+    pub(crate) cred_id: String,
     /// Public key of Fido2/Key-like credentials.
-    pub key: Option<CredentialKey>,
+    pub(crate) key: Option<CredentialKey>,
     /// Last seen WebAuthn signature counter.
-    pub sign_count: u32,
+    pub(crate) sign_count: u32,
     /// Password of a Password credential.
-    pub password: Option<String>,
+    pub(crate) password: Option<String>,
     /// Encrypted private key of a PasswordProtectedKey credential.
-    pub encrypted_private_key: Option<String>,
+    pub(crate) encrypted_private_key: Option<String>,
 }
 
 /// A registered user.
 #[derive(Debug, Clone)]
-pub struct User {
+pub(crate) struct User {
     /// `us-…`.
-    pub id: String,
+    pub(crate) id: String,
     /// Username (the email of the social identity).
-    pub username: String,
+    pub(crate) username: String,
     /// Org.
-    pub org_id: String,
+    pub(crate) org_id: String,
     /// Credentials.
-    pub credentials: Vec<Credential>,
+    pub(crate) credentials: Vec<Credential>,
     /// Wallets created at registration (response objects).
-    pub wallets: Vec<serde_json::Value>,
+    pub(crate) wallets: Vec<serde_json::Value>,
 }
 
 impl User {
     /// The credential with this base64url id.
-    pub fn credential(&self, cred_id: &str) -> Option<&Credential> {
+    pub(crate) fn credential(&self, cred_id: &str) -> Option<&Credential> {
         self.credentials
             .iter()
             .find(|c| !c.cred_id.is_empty() && c.cred_id == cred_id)
     }
 
     /// Whether logins need a second factor.
-    pub fn requires_second_factor(&self) -> bool {
+    pub(crate) fn requires_second_factor(&self) -> bool {
         self.credentials.iter().any(|c| c.factor == Factor::Second)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::CredentialKind;
+
+    #[test]
+    fn the_kinds_are_those_the_configuration_accepts() {
+        let names: Vec<&str> = CredentialKind::ALL.iter().map(|k| k.as_str()).collect();
+        assert_eq!(names, crate::config::CREDENTIAL_KINDS);
     }
 }

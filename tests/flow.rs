@@ -317,12 +317,20 @@ async fn the_temporary_token_is_required_verified_and_single_use() {
     // Expired: a token the mock's own key signed an hour before its frozen now.
     let app = dfns_mock::app::App::new(frozen_config()).await.unwrap();
     let expired = app.dfns.signer().sign(
-        dfns_mock::dfns::tokens::TokenKind::Temp,
-        &dfns_mock::dfns::tokens::TokenSubject { org_id: "or-30tnh-itmjs-s235s5ontr3r23h2", user_id: "us-x", username: "x" },
+        dfns_mock::TokenKind::Temp,
+        &dfns_mock::TokenSubject {
+            org_id: "or-30tnh-itmjs-s235s5ontr3r23h2",
+            user_id: "us-x",
+            username: "x",
+        },
         FROZEN_UNIX - 3600,
         600,
         "to-old",
-        json!({ "https://custom/dfns_mock": { "purpose": "registration", "challenge": challenge["challenge"], "session": "tt" } }),
+        dfns_mock::MockClaim {
+            challenge: challenge["challenge"].as_str().map(String::from),
+            purpose: dfns_mock::Purpose::Registration,
+            session: "tt".into(),
+        },
     );
     let (status, answer) = complete(&mock, &expired, &body).await;
     assert_check(status, &answer, 401, "exp");
@@ -443,7 +451,7 @@ async fn totp_second_factor_at_registration_and_login() {
     let secret = data_encoding::BASE32_NOPAD
         .decode(secret.as_bytes())
         .unwrap();
-    let code = dfns_mock::totp::code(&secret, FROZEN_UNIX);
+    let code = dfns_mock::totp_code(&secret, FROZEN_UNIX);
     let wrong = format!("{:06}", (code.parse::<u32>().unwrap() + 1) % 1_000_000);
 
     let mut authenticator = Authenticator::new(50);

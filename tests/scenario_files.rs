@@ -177,7 +177,7 @@ fn the_schema_describes_every_bundled_file_key() {
     let endpoints = rule["when"]["properties"]["endpoint"]["enum"]
         .as_array()
         .unwrap();
-    assert_eq!(endpoints.len(), dfns_mock::scenario::model::ENDPOINTS.len());
+    assert_eq!(endpoints.len(), dfns_mock::Endpoint::ALL.len());
 }
 
 #[tokio::test]

@@ -12,12 +12,12 @@ use super::error::ApiError;
 use crate::body::BodyError;
 
 /// Org ids as the contract gives them.
-pub static ORG_ID: LazyLock<Regex> = LazyLock::new(|| {
+pub(crate) static ORG_ID: LazyLock<Regex> = LazyLock::new(|| {
     Regex::new(r"^or-[a-z0-9]{5}-[a-z0-9]{5}-[a-z0-9]{14,16}$").expect("valid regex")
 });
 
 /// Parses a JSON request body into the Dfns error shape (see `From<BodyError> for ApiError`).
-pub fn parse_json(
+pub(crate) fn parse_json(
     content_type: Option<&str>,
     body: &Result<Bytes, BodyError>,
 ) -> Result<Value, ApiError> {
@@ -26,19 +26,19 @@ pub fn parse_json(
 
 /// Violations collected while reading a body.
 #[derive(Debug, Default)]
-pub struct FieldErrors {
+pub(crate) struct FieldErrors {
     errors: Vec<(String, String)>,
 }
 
 impl FieldErrors {
     /// Records that `field` is wrong because of `reason`.
-    pub fn push(&mut self, field: &str, reason: impl Into<String>) {
+    pub(crate) fn push(&mut self, field: &str, reason: impl Into<String>) {
         self.errors.push((field.to_string(), reason.into()));
     }
 
     /// `Ok` when nothing was recorded, else a 400 naming the first field in the message
     /// and every field in `details.errors`.
-    pub fn into_result(self) -> Result<(), ApiError> {
+    pub(crate) fn into_result(self) -> Result<(), ApiError> {
         let Some((field, reason)) = self.errors.first() else {
             return Ok(());
         };
@@ -52,14 +52,17 @@ impl FieldErrors {
 }
 
 /// Reads typed fields out of a JSON object, recording violations instead of stopping.
-pub struct ObjectReader<'a> {
+pub(crate) struct ObjectReader<'a> {
     object: &'a Map<String, Value>,
     errors: &'a mut FieldErrors,
 }
 
 impl<'a> ObjectReader<'a> {
     /// A reader over `body`, which must be a JSON object.
-    pub fn new(body: &'a Value, errors: &'a mut FieldErrors) -> Result<ObjectReader<'a>, ApiError> {
+    pub(crate) fn new(
+        body: &'a Value,
+        errors: &'a mut FieldErrors,
+    ) -> Result<ObjectReader<'a>, ApiError> {
         match body {
             Value::Object(object) => Ok(ObjectReader { object, errors }),
             other => Err(ApiError::new(
@@ -73,18 +76,21 @@ impl<'a> ObjectReader<'a> {
     }
 
     /// A required string of `min..=max` characters.
-    pub fn required_string(&mut self, field: &str, min: usize, max: usize) -> Option<String> {
-        match self.object.get(field) {
-            None | Some(Value::Null) => {
-                self.errors.push(field, "is required");
-                None
-            }
-            Some(v) => self.string(field, v, min, max),
+    pub(crate) fn required_string(
+        &mut self,
+        field: &str,
+        min: usize,
+        max: usize,
+    ) -> Option<String> {
+        if matches!(self.object.get(field), None | Some(Value::Null)) {
+            self.errors.push(field, "is required");
+            return None;
         }
+        self.optional_string(field, min, max)
     }
 
     /// A required string that must be one of `allowed`.
-    pub fn required_enum(&mut self, field: &str, allowed: &[&str]) -> Option<String> {
+    pub(crate) fn required_enum(&mut self, field: &str, allowed: &[&str]) -> Option<String> {
         let value = self.required_string(field, 0, usize::MAX)?;
         if allowed.contains(&value.as_str()) {
             Some(value)
@@ -98,7 +104,12 @@ impl<'a> ObjectReader<'a> {
     }
 
     /// An optional string of `min..=max` characters.
-    pub fn optional_string(&mut self, field: &str, min: usize, max: usize) -> Option<String> {
+    pub(crate) fn optional_string(
+        &mut self,
+        field: &str,
+        min: usize,
+        max: usize,
+    ) -> Option<String> {
         match self.object.get(field) {
             None | Some(Value::Null) => None,
             Some(v) => self.string(field, v, min, max),
@@ -106,7 +117,7 @@ impl<'a> ObjectReader<'a> {
     }
 
     /// An optional string of `min..=max` characters matching `pattern`.
-    pub fn optional_pattern(
+    pub(crate) fn optional_pattern(
         &mut self,
         field: &str,
         min: usize,
@@ -130,7 +141,7 @@ impl<'a> ObjectReader<'a> {
     }
 
     /// Records every field not in `known`.
-    pub fn reject_unknown(&mut self, known: &[&str]) {
+    pub(crate) fn reject_unknown(&mut self, known: &[&str]) {
         for field in self.object.keys().filter(|k| !known.contains(&k.as_str())) {
             self.errors.push(
                 field,

@@ -8,14 +8,14 @@ use warp::http::StatusCode;
 
 use super::error::ApiError;
 use super::DfnsApi;
-use crate::users::{Credential, Factor, User};
+use crate::users::{Credential, CredentialKind, Factor, User};
 use crate::webauthn::{self, Expectations, WebauthnError};
 
 /// Every credential kind Dfns knows.
-pub use crate::config::CREDENTIAL_KINDS as KINDS;
+pub(crate) use crate::config::CREDENTIAL_KINDS as KINDS;
 
 /// A WebAuthn or key check failure as a Dfns error on `field`.
-pub fn webauthn_error(field: &str, err: WebauthnError) -> ApiError {
+pub(crate) fn webauthn_error(field: &str, err: WebauthnError) -> ApiError {
     let status = match err.check {
         "clientData" | "attestationData" | "authenticatorData" | "credId" | "publicKey" => {
             StatusCode::BAD_REQUEST
@@ -47,7 +47,7 @@ fn str_field<'a>(object: &'a Value, field: &str, path: &str) -> Result<&'a str, 
 
 impl DfnsApi {
     /// The expectations of a ceremony answering `challenge`.
-    pub fn expectations<'a>(
+    pub(crate) fn expectations<'a>(
         &'a self,
         challenge: &'a str,
         client_data_type: &'a str,
@@ -63,7 +63,7 @@ impl DfnsApi {
 
     /// Verifies the credential at `path` of a registration body for `user`, answering
     /// `challenge`, in the role `factor`.
-    pub fn register_credential(
+    pub(crate) fn register_credential(
         &self,
         value: &Value,
         path: &str,
@@ -75,24 +75,17 @@ impl DfnsApi {
         if !value.is_object() {
             return Err(ApiError::invalid_field(path, "must be an object"));
         }
-        let kind = str_field(value, "credentialKind", path)?;
-        if !KINDS.contains(&kind) {
+        let name = str_field(value, "credentialKind", path)?;
+        let Some(kind) = CredentialKind::parse(name) else {
             return Err(ApiError::invalid_field(
                 &format!("{path}.credentialKind"),
-                format!("must be one of: {} (got \"{kind}\")", KINDS.join(", ")),
+                format!("must be one of: {} (got \"{name}\")", KINDS.join(", ")),
             ));
-        }
-        // Where each kind may stand (the contract: TOTP is a second factor only, a recovery
-        // key only recovers).
-        let allowed = match factor {
-            Factor::First => !matches!(kind, "Totp" | "RecoveryKey"),
-            Factor::Second => kind != "RecoveryKey",
-            Factor::Recovery => kind == "RecoveryKey",
         };
-        if !allowed {
+        if !kind.allowed_as(factor) {
             return Err(ApiError::invalid_field(
                 &format!("{path}.credentialKind"),
-                format!("{kind} cannot be used as {path}"),
+                format!("{name} cannot be used as {path}"),
             ));
         }
         let info_path = format!("{path}.credentialInfo");
@@ -102,8 +95,8 @@ impl DfnsApi {
             .ok_or_else(|| {
                 ApiError::invalid_field(&info_path, "is required and must be an object")
             })?;
-        let name = match value.get("credentialName") {
-            None | Some(Value::Null) => kind.to_string(),
+        let display_name = match value.get("credentialName") {
+            None | Some(Value::Null) => name.to_string(),
             Some(Value::String(name)) => name.clone(),
             Some(_) => {
                 return Err(ApiError::invalid_field(
@@ -114,11 +107,11 @@ impl DfnsApi {
         };
         let uuid = self
             .seed
-            .dfns_id("cr", &[&user.id, kind, &index.to_string(), challenge]);
+            .dfns_id("cr", &[&user.id, name, &index.to_string(), challenge]);
         let mut credential = Credential {
             uuid,
-            kind: kind.to_string(),
-            name,
+            kind,
+            name: display_name,
             factor,
             cred_id: String::new(),
             key: None,
@@ -127,7 +120,7 @@ impl DfnsApi {
             encrypted_private_key: None,
         };
         match kind {
-            "Fido2" => {
+            CredentialKind::Fido2 => {
                 let cred_id = str_field(info, "credId", &info_path)?;
                 let registered = webauthn::verify_registration(
                     cred_id,
@@ -141,7 +134,9 @@ impl DfnsApi {
                 credential.key = Some(registered.key);
                 credential.sign_count = registered.sign_count;
             }
-            "Key" | "RecoveryKey" | "PasswordProtectedKey" => {
+            CredentialKind::Key
+            | CredentialKind::RecoveryKey
+            | CredentialKind::PasswordProtectedKey => {
                 let cred_id = str_field(info, "credId", &info_path)?;
                 let registered = webauthn::verify_key_registration(
                     str_field(info, "clientData", &info_path)?,
@@ -151,15 +146,15 @@ impl DfnsApi {
                 .map_err(|e| webauthn_error(&info_path, e))?;
                 credential.cred_id = cred_id.trim_end_matches('=').to_string();
                 credential.key = Some(registered.key);
-                if kind == "PasswordProtectedKey" {
+                if kind == CredentialKind::PasswordProtectedKey {
                     credential.encrypted_private_key =
                         Some(str_field(info, "encryptedPrivateKey", &info_path)?.to_string());
                 }
             }
-            "Password" => {
+            CredentialKind::Password => {
                 credential.password = Some(str_field(info, "password", &info_path)?.to_string());
             }
-            "Totp" => {
+            CredentialKind::Totp => {
                 let code = str_field(info, "otpCode", &info_path)?;
                 if !crate::totp::verify(&self.totp_secret(&user.id), code, self.clock.unix()) {
                     return Err(ApiError::new(
@@ -170,13 +165,12 @@ impl DfnsApi {
                     .detail("check", "otpCode"));
                 }
             }
-            _ => unreachable!("kind checked against KINDS above"),
         }
         Ok(credential)
     }
 
     /// The user's TOTP secret (what `otpUrl` provisions).
-    pub fn totp_secret(&self, user_id: &str) -> Vec<u8> {
+    pub(crate) fn totp_secret(&self, user_id: &str) -> Vec<u8> {
         self.seed.bytes("totp-secret", &[user_id])[..20].to_vec()
     }
 }

@@ -3,24 +3,26 @@
 //! `{"error":{"message"}}` that the SDK reads).
 
 use serde_json::{json, Map, Value};
+
+use crate::oidc::verify::IdTokenError;
 use warp::http::StatusCode;
 use warp::reply::Response;
 use warp::Reply;
 
 /// An error as the Dfns API answers it.
 #[derive(Debug, Clone, PartialEq)]
-pub struct ApiError {
+pub(crate) struct ApiError {
     /// HTTP status.
-    pub status: StatusCode,
+    pub(crate) status: StatusCode,
     /// `error.message`, what `DfnsError.message` becomes in the SDK.
-    pub message: String,
+    pub(crate) message: String,
     /// `error.details`: which field or check failed, and how.
-    pub details: Map<String, Value>,
+    pub(crate) details: Map<String, Value>,
 }
 
 impl ApiError {
     /// An error with empty details.
-    pub fn new(status: StatusCode, message: impl Into<String>) -> ApiError {
+    pub(crate) fn new(status: StatusCode, message: impl Into<String>) -> ApiError {
         ApiError {
             status,
             message: message.into(),
@@ -29,7 +31,7 @@ impl ApiError {
     }
 
     /// 400 for a request body field, with `details.field` and `details.reason`.
-    pub fn invalid_field(field: &str, reason: impl Into<String>) -> ApiError {
+    pub(crate) fn invalid_field(field: &str, reason: impl Into<String>) -> ApiError {
         let reason = reason.into();
         ApiError::new(StatusCode::BAD_REQUEST, format!("{field}: {reason}"))
             .detail("field", field)
@@ -37,13 +39,13 @@ impl ApiError {
     }
 
     /// Adds one entry to `details`.
-    pub fn detail(mut self, key: &str, value: impl Into<Value>) -> ApiError {
+    pub(crate) fn detail(mut self, key: &str, value: impl Into<Value>) -> ApiError {
         self.details.insert(key.to_string(), value.into());
         self
     }
 
     /// The JSON body, with `id` the request's id.
-    pub fn body(&self, request_id: &str) -> Value {
+    pub(crate) fn body(&self, request_id: &str) -> Value {
         json!({
             "error": {
                 "id": request_id,
@@ -55,14 +57,14 @@ impl ApiError {
     }
 
     /// The HTTP response.
-    pub fn into_response(self, request_id: &str) -> Response {
+    pub(crate) fn into_response(self, request_id: &str) -> Response {
         warp::reply::with_status(warp::reply::json(&self.body(request_id)), self.status)
             .into_response()
     }
 }
 
 /// A JSON 200 (or other status) reply.
-pub fn json_response(status: StatusCode, body: &Value) -> Response {
+pub(crate) fn json_response(status: StatusCode, body: &Value) -> Response {
     warp::reply::with_status(warp::reply::json(body), status).into_response()
 }
 
@@ -87,4 +89,24 @@ impl From<crate::body::BodyError> for ApiError {
                 .detail("reason", message.clone()),
         }
     }
+}
+
+/// A rejected idToken as the Dfns API answers it: 401 naming the failed check.
+pub(crate) fn id_token_error(err: &IdTokenError) -> ApiError {
+    ApiError::new(StatusCode::UNAUTHORIZED, err.to_string())
+        .detail("field", "idToken")
+        .detail("check", err.check())
+}
+
+/// 401 when no registered user fits the request.
+pub(crate) fn user_not_found() -> ApiError {
+    ApiError::new(StatusCode::UNAUTHORIZED, "User not found")
+}
+
+/// 401 when the user has no credential that answers the request.
+pub(crate) fn no_usable_credential() -> ApiError {
+    ApiError::new(
+        StatusCode::UNAUTHORIZED,
+        "User does not have a credential that can be used for the application.",
+    )
 }

@@ -10,7 +10,7 @@ use super::credentials::KINDS;
 use crate::oidc::verify::BUILTIN_PROVIDER;
 use crate::scenario::load::{without_position, Problem};
 use crate::seed::Seed;
-use crate::users::{Credential, Factor, User};
+use crate::users::{Credential, CredentialKind, Factor, User, UserId};
 use crate::webauthn::CredentialKey;
 
 #[derive(Debug, Deserialize)]
@@ -41,13 +41,8 @@ struct FixtureCredential {
     second_factor: bool,
 }
 
-/// The user id of (org, provider, subject): what registration assigns.
-pub fn user_id(seed: &Seed, org_id: &str, provider: &str, subject: &str) -> String {
-    seed.dfns_id("us", &[org_id, provider, subject])
-}
-
 /// Parses the fixture users of `text`, the contents of `path` (a label for messages).
-pub fn parse_users(
+pub(crate) fn parse_users(
     path: &Path,
     text: &str,
     seed: &Seed,
@@ -80,13 +75,13 @@ pub fn parse_users(
             let sub = fixture
                 .sub
                 .unwrap_or_else(|| seed.digits("subject", &[&fixture.email], 21));
-            let id = user_id(seed, &org_id, BUILTIN_PROVIDER, &sub);
+            let id = UserId::derive(seed, &org_id, BUILTIN_PROVIDER, &sub);
             let credentials = fixture
                 .credentials
                 .into_iter()
                 .enumerate()
                 .map(|(i, c)| {
-                    if !KINDS.contains(&c.kind.as_str()) {
+                    let Some(kind) = CredentialKind::parse(&c.kind) else {
                         return Err(at(
                             &c.kind,
                             format!(
@@ -95,7 +90,7 @@ pub fn parse_users(
                                 KINDS.join(", ")
                             ),
                         ));
-                    }
+                    };
                     let key = match &c.public_key {
                         Some(pem) => Some(
                             CredentialKey::from_spki_pem(pem)
@@ -103,7 +98,7 @@ pub fn parse_users(
                         ),
                         None => None,
                     };
-                    if matches!(c.kind.as_str(), "Fido2" | "Key")
+                    if matches!(kind, CredentialKind::Fido2 | CredentialKind::Key)
                         && (key.is_none() || c.cred_id.is_none())
                     {
                         return Err(at(
@@ -114,7 +109,7 @@ pub fn parse_users(
                             ),
                         ));
                     }
-                    if c.kind == "Password" && c.password.is_none() {
+                    if kind == CredentialKind::Password && c.password.is_none() {
                         return Err(at(
                             "Password",
                             format!("Password credential of {} needs password", fixture.email),
@@ -123,12 +118,12 @@ pub fn parse_users(
                     Ok(Credential {
                         uuid: seed.dfns_id("cr", &[&id, "fixture", &i.to_string()]),
                         name: c.name.unwrap_or_else(|| c.kind.clone()),
-                        factor: if c.second_factor || c.kind == "Totp" {
+                        factor: if c.second_factor || kind == CredentialKind::Totp {
                             Factor::Second
                         } else {
                             Factor::First
                         },
-                        kind: c.kind,
+                        kind,
                         cred_id: c.cred_id.unwrap_or_default(),
                         key,
                         sign_count: 0,

@@ -1,20 +1,25 @@
-//! The emulated Dfns auth API: request validation, registration challenges, the tokens
-//! the mock issues as Dfns, and the Dfns error shape.
+//! The emulated Dfns auth API: one handler file per [`Endpoint`](crate::endpoint::Endpoint)
+//! under [`handlers`], the request [`facts`] resolved once per request, the scenario step
+//! ([`scripted`]), registration challenges, credentials, wallets, the tokens the mock issues
+//! as Dfns and the Dfns error shape.
 //!
-//! Depends on the issuer to verify idTokens and on the scenario engine to script answers;
-//! knows nothing of the serving stack.
+//! Depends on the issuer to verify idTokens, on the scenario engine to script answers and on
+//! warp for its routes and responses; the serving stack calls [`DfnsApi::resolve`] from its
+//! facts layer and reads the journal's `Answered` and scenario `Fault` markers off the
+//! responses.
 
-pub mod body;
-pub mod completion;
-pub mod credentials;
-pub mod error;
-pub mod fixtures;
-pub mod login;
-pub mod registration;
-pub mod routes;
-pub mod scripted;
-pub mod tokens;
-pub mod wallets;
+pub(crate) mod body;
+pub(crate) mod bound;
+pub(crate) mod credentials;
+pub(crate) mod error;
+pub(crate) mod facts;
+pub(crate) mod fixtures;
+pub(crate) mod handlers;
+pub(crate) mod registration;
+pub(crate) mod routes;
+pub(crate) mod scripted;
+pub(crate) mod tokens;
+pub(crate) mod wallets;
 
 use std::sync::Arc;
 
@@ -40,7 +45,7 @@ pub struct DfnsApi {
 
 impl DfnsApi {
     /// The API answering with `config`, verifying idTokens with `issuer`.
-    pub fn new(
+    pub(crate) fn new(
         config: &Config,
         clock: Clock,
         issuer: Arc<Issuer>,

@@ -5,33 +5,34 @@ use data_encoding::BASE32_NOPAD;
 use serde_json::{json, Value};
 
 use super::body::{FieldErrors, ObjectReader};
+use super::error::id_token_error;
 use super::error::ApiError;
-use super::login::id_token_error;
-use super::scripted::Incoming;
-use super::tokens::{TokenKind, TokenSubject};
+use super::facts::Facts;
+use super::tokens::{MockClaim, Purpose, TokenKind, TokenSubject};
 use super::DfnsApi;
 use crate::oidc::verify::VerifiedIdToken;
 use crate::scenario::engine::merge_patch;
 use crate::session::SessionKey;
+use crate::users::UserId;
 
 /// The only provider kind Dfns accepts today.
-pub const OIDC: &str = "Oidc";
+pub(crate) const OIDC: &str = "Oidc";
 
 /// A valid `POST /auth/registration/social` (and `/auth/login/social`) body.
 #[derive(Debug, Clone, PartialEq)]
-pub struct SocialRequest {
+pub(crate) struct SocialRequest {
     /// `socialLoginProviderKind`.
-    pub provider_kind: String,
+    pub(crate) provider_kind: String,
     /// `idToken`.
-    pub id_token: String,
+    pub(crate) id_token: String,
     /// `orgId`, when given.
-    pub org_id: Option<String>,
+    pub(crate) org_id: Option<String>,
 }
 
 impl SocialRequest {
     /// Validates the body exactly as the contract says; every violation is reported, the
     /// first one in `message`.
-    pub fn parse(body: &Value) -> Result<SocialRequest, ApiError> {
+    pub(crate) fn parse(body: &Value) -> Result<SocialRequest, ApiError> {
         let mut errors = FieldErrors::default();
         let mut reader = ObjectReader::new(body, &mut errors)?;
         let provider_kind = reader.required_enum("socialLoginProviderKind", &[OIDC]);
@@ -55,21 +56,21 @@ impl SocialRequest {
 
 /// Who an idToken designates in an org.
 #[derive(Debug, Clone)]
-pub struct SocialIdentity {
+pub(crate) struct SocialIdentity {
     /// The org.
-    pub org_id: String,
+    pub(crate) org_id: String,
     /// `us-…`, derived from (seed, org, provider, subject).
-    pub user_id: String,
+    pub(crate) user_id: String,
     /// Email, or the subject when the token has none.
-    pub username: String,
+    pub(crate) username: String,
 }
 
 impl DfnsApi {
     /// The identity of a social request (`/auth/registration/social`, `/auth/login/social`):
     /// its body validated and its idToken verified.
-    pub fn social_identity(&self, incoming: &Incoming) -> Result<SocialIdentity, ApiError> {
-        let request = SocialRequest::parse(incoming.body.as_ref().map_err(Clone::clone)?)?;
-        let token = match &incoming.id_token {
+    pub(crate) fn social_identity(&self, facts: &Facts) -> Result<SocialIdentity, ApiError> {
+        let request = SocialRequest::parse(facts.json()?)?;
+        let token = match &facts.id_token {
             Some(Ok(token)) => token,
             Some(Err(err)) => return Err(id_token_error(err)),
             None => return Err(ApiError::invalid_field("idToken", "is required")),
@@ -78,11 +79,9 @@ impl DfnsApi {
     }
 
     /// The user an idToken designates in `org_id` (or the configured default org).
-    pub fn identity(&self, token: &VerifiedIdToken, org_id: Option<&str>) -> SocialIdentity {
+    pub(crate) fn identity(&self, token: &VerifiedIdToken, org_id: Option<&str>) -> SocialIdentity {
         let org_id = org_id.unwrap_or(&self.auth.org_id).to_string();
-        let user_id = self
-            .seed
-            .dfns_id("us", &[&org_id, &token.provider, &token.subject]);
+        let user_id = UserId::derive(&self.seed, &org_id, &token.provider, &token.subject);
         let username = token
             .claim_str("email")
             .filter(|e| !e.is_empty())
@@ -95,10 +94,11 @@ impl DfnsApi {
         }
     }
 
-    /// The 200 body of `POST /auth/registration/social`, with a scenario's `patch` applied.
+    /// The 200 body of `POST /auth/registration/social` before a scenario's `patch` (which
+    /// decides only whether the TOTP URL is given).
     /// Each call for the same user in the same session gives the next challenge of a
     /// reproducible sequence.
-    pub fn social_registration_challenge(
+    pub(crate) fn social_registration_challenge(
         &self,
         session: &SessionKey,
         who: &SocialIdentity,
@@ -124,7 +124,11 @@ impl DfnsApi {
             now,
             self.auth.temp_token_ttl_secs,
             &jti,
-            json!({ super::completion::MOCK_CLAIM: { "purpose": "registration", "challenge": challenge, "session": session.as_str() } }),
+            MockClaim {
+                challenge: Some(challenge.clone()),
+                purpose: Purpose::Registration,
+                session: session.0.clone(),
+            },
         );
         let auth = &self.auth;
         let mut selection = json!({
@@ -150,24 +154,25 @@ impl DfnsApi {
             "excludeCredentials": [],
             "otpUrl": "",
         });
-        // A scenario patch may change the offered kinds: the TOTP URL follows the result.
-        if let Some(patch) = patch {
-            merge_patch(&mut body, patch);
+        // A scenario patch (applied to the whole answer afterwards) may change the offered
+        // kinds: the TOTP URL follows the kinds the client will see.
+        let mut offered = json!({ "kinds": body["supportedCredentialKinds"] });
+        if let Some(kinds) = patch.and_then(|p| p.get("supportedCredentialKinds")) {
+            merge_patch(&mut offered, &json!({ "kinds": kinds }));
         }
-        let kinds = &body["supportedCredentialKinds"];
         let offers_totp = ["firstFactor", "secondFactor"]
             .iter()
-            .filter_map(|f| kinds[f].as_array())
+            .filter_map(|f| offered["kinds"][f].as_array())
             .flatten()
             .any(|k| k == "Totp");
-        if offers_totp && body["otpUrl"] == "" {
+        if offers_totp {
             body["otpUrl"] = json!(self.otp_url(who));
         }
         body
     }
 
     /// The `otpauth://` URL provisioning the user's TOTP secret (derived from the seed).
-    pub fn otp_url(&self, who: &SocialIdentity) -> String {
+    pub(crate) fn otp_url(&self, who: &SocialIdentity) -> String {
         let secret = BASE32_NOPAD.encode(&self.totp_secret(&who.user_id));
         format!(
             "otpauth://totp/{issuer}:{user}?secret={secret}&issuer={issuer}&algorithm=SHA1&digits=6&period=30",

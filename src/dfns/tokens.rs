@@ -1,18 +1,22 @@
-//! Tokens the mock issues as Dfns (temporary authentication tokens now; session tokens
-//! later): EdDSA JWTs with the Dfns claim shape, signed by a key derived from the seed,
-//! so the same seed always yields the same key and the same tokens.
+//! Tokens the mock issues as Dfns (temporary authentication tokens, login challenge
+//! identifiers, session tokens): EdDSA JWTs with the Dfns claim shape ([`DfnsClaims`]) plus
+//! what the mock binds into them ([`MockClaim`]), signed by a key derived from the seed, so
+//! the same seed always yields the same key and the same tokens.
 
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use base64::Engine;
 use ed25519_dalek::pkcs8::EncodePrivateKey;
 use jsonwebtoken::{encode, Algorithm, DecodingKey, EncodingKey, Header};
-use serde_json::{json, Value};
+use serde::{Deserialize, Serialize};
 
 use crate::seed::Seed;
 
+/// The `aud` of every Dfns token.
+const AUDIENCE: &str = "dfns:auth:user";
+
 /// Why a token the mock issued is not accepted back.
 #[derive(Debug, Clone, PartialEq, thiserror::Error)]
-pub enum TokenError {
+pub(crate) enum TokenError {
     /// Not a JWT of ours (structure, issuer, audience).
     #[error("token is not a valid dfns-mock token: {0}")]
     Malformed(String),
@@ -30,21 +34,12 @@ pub enum TokenError {
 }
 
 /// The `tokenKind` values of `https://custom/app_metadata`.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 pub enum TokenKind {
     /// Temporary authentication token of a registration.
     Temp,
     /// User session token.
     Token,
-}
-
-impl TokenKind {
-    fn as_str(self) -> &'static str {
-        match self {
-            TokenKind::Temp => "Temp",
-            TokenKind::Token => "Token",
-        }
-    }
 }
 
 /// What a token says about whom.
@@ -58,6 +53,81 @@ pub struct TokenSubject<'a> {
     pub username: &'a str,
 }
 
+/// What a mock token is for.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Purpose {
+    /// A registration's temporary authentication token.
+    Registration,
+    /// A login's `challengeIdentifier`.
+    Login,
+    /// A session token.
+    Session,
+}
+
+impl Purpose {
+    /// Its wire name.
+    pub(crate) fn as_str(self) -> &'static str {
+        match self {
+            Purpose::Registration => "registration",
+            Purpose::Login => "login",
+            Purpose::Session => "session",
+        }
+    }
+}
+
+/// What the mock binds into its own tokens (claim `https://custom/dfns_mock`).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct MockClaim {
+    /// The challenge the token answers (none for session tokens).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub challenge: Option<String>,
+    /// What it is for.
+    pub purpose: Purpose,
+    /// The session it was issued in.
+    pub session: String,
+}
+
+/// `https://custom/app_metadata`.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub(crate) struct AppMetadata {
+    /// The org.
+    pub(crate) org_id: String,
+    /// Which kind of Dfns token.
+    pub(crate) token_kind: TokenKind,
+    /// The user (empty for a login challenge without a username).
+    pub(crate) user_id: String,
+}
+
+/// Every claim of a token the mock issues. Fields are in the order their names sort, the
+/// order the payload has always been written in (determinism: same bytes for the same
+/// seed).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub(crate) struct DfnsClaims {
+    /// Audience, always `dfns:auth:user`.
+    pub(crate) aud: String,
+    /// Expiry (unix seconds).
+    pub(crate) exp: i64,
+    /// Org and user.
+    #[serde(rename = "https://custom/app_metadata")]
+    pub(crate) app_metadata: AppMetadata,
+    /// What the mock binds into it.
+    #[serde(rename = "https://custom/dfns_mock", default)]
+    pub(crate) mock: Option<MockClaim>,
+    /// The user's name.
+    #[serde(rename = "https://custom/username")]
+    pub(crate) username: String,
+    /// Issued at (unix seconds).
+    pub(crate) iat: i64,
+    /// Issuer.
+    pub(crate) iss: String,
+    /// Token id, single-use where it matters.
+    pub(crate) jti: String,
+    /// The org.
+    pub(crate) sub: String,
+}
+
 /// Signs Dfns tokens.
 #[derive(Clone)]
 pub struct DfnsTokenSigner {
@@ -69,7 +139,7 @@ pub struct DfnsTokenSigner {
 
 impl DfnsTokenSigner {
     /// The signer whose key is derived from `seed`.
-    pub fn new(seed: &Seed, issuer: &str) -> DfnsTokenSigner {
+    pub(crate) fn new(seed: &Seed, issuer: &str) -> DfnsTokenSigner {
         let key = ed25519_dalek::SigningKey::from_bytes(&seed.bytes("dfns-token-key", &[]));
         let der = key.to_pkcs8_der().expect("an Ed25519 key always encodes");
         let x = URL_SAFE_NO_PAD.encode(key.verifying_key().to_bytes());
@@ -81,7 +151,7 @@ impl DfnsTokenSigner {
         }
     }
 
-    /// A signed token: the Dfns claims plus `extra` (merged at the top level).
+    /// A signed token with the Dfns claims and what the mock binds (`mock`).
     /// `jti` comes from the caller so that it is deterministic.
     pub fn sign(
         &self,
@@ -90,57 +160,46 @@ impl DfnsTokenSigner {
         iat: i64,
         ttl_secs: u64,
         jti: &str,
-        extra: Value,
+        mock: MockClaim,
     ) -> String {
-        let mut claims = json!({
-            "iss": self.issuer,
-            "aud": "dfns:auth:user",
-            "sub": who.org_id,
-            "iat": iat,
-            "exp": iat + ttl_secs as i64,
-            "jti": jti,
-            "https://custom/username": who.username,
-            "https://custom/app_metadata": {
-                "orgId": who.org_id,
-                "userId": who.user_id,
-                "tokenKind": kind.as_str(),
+        let claims = DfnsClaims {
+            aud: AUDIENCE.into(),
+            exp: iat + ttl_secs as i64,
+            app_metadata: AppMetadata {
+                org_id: who.org_id.into(),
+                token_kind: kind,
+                user_id: who.user_id.into(),
             },
-        });
-        if let (Some(map), Value::Object(extra)) = (claims.as_object_mut(), extra) {
-            map.extend(extra);
-        }
+            mock: Some(mock),
+            username: who.username.into(),
+            iat,
+            iss: self.issuer.clone(),
+            jti: jti.into(),
+            sub: who.org_id.into(),
+        };
         let mut header = Header::new(Algorithm::EdDSA);
         header.kid = Some(self.kid.clone());
         encode(&header, &claims, &self.encoding).expect("signing with a derived key cannot fail")
     }
 
-    /// Verifies a token this signer issued: signature, `aud`, and `exp` against `now`.
-    /// Returns its claims.
-    pub fn verify(
-        &self,
-        token: &str,
-        now: i64,
-    ) -> Result<serde_json::Map<String, Value>, TokenError> {
+    /// Verifies a token this signer issued: signature, `aud`, the claim shape, and `exp`
+    /// against `now`.
+    pub(crate) fn verify(&self, token: &str, now: i64) -> Result<DfnsClaims, TokenError> {
         let mut validation = jsonwebtoken::Validation::new(Algorithm::EdDSA);
         validation.validate_exp = false;
         validation.validate_nbf = false;
         validation.required_spec_claims.clear();
-        validation.set_audience(&["dfns:auth:user"]);
+        validation.set_audience(&[AUDIENCE]);
         validation.set_issuer(&[&self.issuer]);
-        let claims = jsonwebtoken::decode::<serde_json::Map<String, Value>>(
-            token,
-            &self.decoding,
-            &validation,
-        )
-        .map_err(|e| match e.kind() {
-            jsonwebtoken::errors::ErrorKind::InvalidSignature => TokenError::Signature,
-            _ => TokenError::Malformed(e.to_string()),
-        })?
-        .claims;
-        let exp = claims.get("exp").and_then(Value::as_i64).unwrap_or(0);
-        if now > exp {
+        let claims = jsonwebtoken::decode::<DfnsClaims>(token, &self.decoding, &validation)
+            .map_err(|e| match e.kind() {
+                jsonwebtoken::errors::ErrorKind::InvalidSignature => TokenError::Signature,
+                _ => TokenError::Malformed(e.to_string()),
+            })?
+            .claims;
+        if now > claims.exp {
             return Err(TokenError::Expired {
-                expired: crate::clock::rfc3339(exp),
+                expired: crate::clock::rfc3339(claims.exp),
                 now: crate::clock::rfc3339(now),
             });
         }

@@ -1,6 +1,7 @@
 //! Wallets created by `registerEndUser`: deterministic `wa-…`/`key-…` ids, addresses and
 //! public keys drawn from the seed. They look right and are stable; they hold no real keys.
 
+use data_encoding::HEXLOWER;
 use serde_json::{json, Value};
 
 use super::DfnsApi;
@@ -31,7 +32,7 @@ const EDDSA_NETWORKS: &[&str] = &[
 
 impl DfnsApi {
     /// The `index`-th wallet of `user_id` on `network`.
-    pub fn wallet(
+    pub(crate) fn wallet(
         &self,
         user_id: &str,
         index: usize,
@@ -80,5 +81,5 @@ impl DfnsApi {
 }
 
 fn hex(bytes: &[u8]) -> String {
-    bytes.iter().map(|b| format!("{b:02x}")).collect()
+    HEXLOWER.encode(bytes)
 }

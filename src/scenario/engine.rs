@@ -6,40 +6,45 @@ use std::collections::BTreeMap;
 
 use serde_json::{Map, Value};
 
-use super::model::{CheckedRule, Delay, Matcher, Scenario, Then, STARTED};
+use http::{HeaderName, HeaderValue};
+
+use super::model::{Answer, CheckedRule, Delay, Matcher, Scenario, STARTED};
+use crate::endpoint::Endpoint;
 use crate::seed::Seed;
 use crate::session::SessionState;
 
 /// What the engine can see of a request.
 #[derive(Debug, Clone, Copy)]
-pub struct RequestFacts<'a> {
-    /// `METHOD /path`.
-    pub endpoint: &'a str,
+pub(crate) struct RequestFacts<'a> {
+    /// The endpoint asked.
+    pub(crate) endpoint: Endpoint,
     /// The parsed JSON body, if it parsed.
-    pub body: Option<&'a Value>,
+    pub(crate) body: Option<&'a Value>,
     /// Request headers, names lowercased.
-    pub headers: &'a BTreeMap<String, String>,
+    pub(crate) headers: &'a BTreeMap<String, String>,
     /// Claims of the verified idToken, if there is one.
-    pub claims: Option<&'a Map<String, Value>>,
+    pub(crate) claims: Option<&'a Map<String, Value>>,
     /// The org the request is for.
-    pub org_id: &'a str,
+    pub(crate) org_id: &'a str,
 }
 
 /// How to answer.
 #[derive(Debug, Clone)]
-pub struct Decision {
+pub(crate) struct Decision {
     /// The scenario that decided.
-    pub scenario: String,
+    pub(crate) scenario: String,
     /// 1-based index of the rule that answered, `None` for the normal answer.
-    pub rule: Option<usize>,
-    /// The rule's `then` (empty for the normal answer).
-    pub then: Then,
+    pub(crate) rule: Option<usize>,
+    /// The answer, applied once by the endpoint layer.
+    pub(crate) answer: Answer,
+    /// Extra response headers.
+    pub(crate) headers: Vec<(HeaderName, HeaderValue)>,
     /// Milliseconds to wait first.
-    pub delay_ms: u64,
+    pub(crate) delay_ms: u64,
 }
 
 /// Picks the rule answering `facts` in `state`, counts the hit and moves the state.
-pub fn decide(
+pub(crate) fn decide(
     scenario: &Scenario,
     facts: &RequestFacts,
     state: &mut SessionState,
@@ -51,8 +56,7 @@ pub fn decide(
         .get(&scenario.name)
         .cloned()
         .unwrap_or_else(|| STARTED.to_string());
-    for (index, checked) in scenario.rules.iter().enumerate() {
-        let rule = &checked.rule;
+    for (index, rule) in scenario.rules.iter().enumerate() {
         if rule
             .required_scenario_state
             .as_ref()
@@ -65,7 +69,7 @@ pub fn decide(
         if rule.times.is_some_and(|times| hits >= times) {
             continue;
         }
-        if !matches(checked, facts) {
+        if !matches(rule, facts) {
             continue;
         }
         state.rule_hits.insert(key, hits + 1);
@@ -74,7 +78,7 @@ pub fn decide(
                 .scenario_states
                 .insert(scenario.name.clone(), next.clone());
         }
-        let delay_ms = match rule.then.delay {
+        let delay_ms = match rule.delay {
             None => 0,
             Some(Delay::Fixed(ms)) => ms,
             Some(Delay::Range { min, max }) => {
@@ -94,57 +98,57 @@ pub fn decide(
         return Decision {
             scenario: scenario.name.clone(),
             rule: Some(index + 1),
-            then: rule.then.clone(),
+            answer: rule.answer.clone(),
+            headers: rule.response_headers.clone(),
             delay_ms,
         };
     }
     Decision {
         scenario: scenario.name.clone(),
         rule: None,
-        then: Then::default(),
+        answer: Answer::Normal { patch: None },
+        headers: Vec::new(),
         delay_ms: 0,
     }
 }
 
 /// The key of a rule's hit counter in the session state.
-pub fn rule_key(scenario: &str, index: usize) -> String {
+pub(crate) fn rule_key(scenario: &str, index: usize) -> String {
     format!("{scenario}#{}", index + 1)
 }
 
-fn matches(checked: &CheckedRule, facts: &RequestFacts) -> bool {
-    let when = &checked.rule.when;
-    if when
-        .endpoint
-        .as_deref()
-        .is_some_and(|e| e != facts.endpoint)
-    {
+fn matches(rule: &CheckedRule, facts: &RequestFacts) -> bool {
+    if rule.endpoint.is_some_and(|e| e != facts.endpoint) {
         return false;
     }
-    let holds = |matcher: &Matcher, value: Option<&Value>| match matcher {
-        Matcher::Present(wanted) => value.is_some_and(|v| !v.is_null()) == *wanted,
-        Matcher::Equals(expected) => value.is_some_and(|v| loosely_equal(expected, v)),
-        Matcher::Matches(source) => value
-            .and_then(Value::as_str)
-            .is_some_and(|s| checked.regexes.get(source).is_some_and(|re| re.is_match(s))),
-    };
-    when.body
+    rule.body
         .iter()
-        .all(|(path, m)| holds(m, facts.body.and_then(|b| lookup(b, path))))
-        && when.headers.iter().all(|(name, m)| {
-            let value = facts
-                .headers
-                .get(&name.to_ascii_lowercase())
-                .map(|v| Value::String(v.clone()));
-            holds(m, value.as_ref())
+        .all(|(path, m)| m.holds(facts.body.and_then(|b| lookup(b, path))))
+        && rule.headers.iter().all(|(name, m)| {
+            let value = facts.headers.get(name).map(|v| Value::String(v.clone()));
+            m.holds(value.as_ref())
         })
-        && when
+        && rule
             .claims
             .iter()
-            .all(|(name, m)| holds(m, facts.claims.and_then(|c| c.get(name))))
-        && when
+            .all(|(name, m)| m.holds(facts.claims.and_then(|c| c.get(name))))
+        && rule
             .org_id
             .as_ref()
-            .is_none_or(|m| holds(m, Some(&Value::String(facts.org_id.to_string()))))
+            .is_none_or(|m| m.holds(Some(&Value::String(facts.org_id.to_string()))))
+}
+
+impl Matcher {
+    /// Whether `value` (absent: `None`) satisfies this matcher.
+    pub(crate) fn holds(&self, value: Option<&Value>) -> bool {
+        match self {
+            Matcher::Present(wanted) => value.is_some_and(|v| !v.is_null()) == *wanted,
+            Matcher::Equals(expected) => value.is_some_and(|v| loosely_equal(expected, v)),
+            Matcher::Matches(re) => value
+                .and_then(Value::as_str)
+                .is_some_and(|s| re.is_match(s)),
+        }
+    }
 }
 
 /// A value at a dotted path (`a.b.0.c`).
@@ -168,7 +172,7 @@ fn loosely_equal(expected: &Value, actual: &Value) -> bool {
 }
 
 /// RFC 7396 JSON merge patch.
-pub fn merge_patch(target: &mut Value, patch: &Value) {
+pub(crate) fn merge_patch(target: &mut Value, patch: &Value) {
     let Value::Object(patch) = patch else {
         *target = patch.clone();
         return;
@@ -211,7 +215,7 @@ mod tests {
         .unwrap();
         let headers = BTreeMap::new();
         let facts = RequestFacts {
-            endpoint: "POST /auth/registration/social",
+            endpoint: Endpoint::RegistrationSocial,
             body: None,
             headers: &headers,
             claims: None,

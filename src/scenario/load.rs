@@ -8,8 +8,12 @@ use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
 use crate::bundled::Origin;
+use http::{HeaderName, HeaderValue, StatusCode};
 
-use super::model::{CheckedRule, Delay, Matcher, Scenario, ScenarioFile, ENDPOINTS, STARTED};
+use super::model::{
+    Answer, CheckedRule, Delay, Matcher, MatcherSpec, Scenario, ScenarioFile, STARTED,
+};
+use crate::endpoint::Endpoint;
 
 /// Name of the implicit scenario that answers normally.
 pub const HAPPY: &str = "happy";
@@ -60,13 +64,6 @@ impl ScenarioSet {
     /// All names, sorted.
     pub fn names(&self) -> Vec<String> {
         self.scenarios.keys().cloned().collect()
-    }
-
-    /// Only the built-in happy path.
-    pub fn builtin() -> ScenarioSet {
-        let mut set = ScenarioSet::default();
-        set.add_builtin_happy();
-        set
     }
 
     fn add_builtin_happy(&mut self) {
@@ -236,47 +233,59 @@ pub fn parse_scenario(file: &Path, text: &str) -> Result<Scenario, Vec<Problem>>
     }
     for (index, rule) in parsed.rules.iter().enumerate() {
         let n = index + 1;
-        if let Some(endpoint) = &rule.when.endpoint {
-            if !ENDPOINTS.contains(&endpoint.as_str()) {
+        let endpoint = rule.when.endpoint.as_deref().and_then(|name| {
+            let found = Endpoint::from_name(name);
+            if found.is_none() {
+                let known: Vec<&str> = Endpoint::ALL.iter().map(|e| e.name()).collect();
                 at(
-                    &[endpoint, "endpoint"],
+                    &[name, "endpoint"],
                     format!(
-                        "rule {n}: unknown endpoint `{endpoint}` (known: {})",
-                        ENDPOINTS.join(", ")
+                        "rule {n}: unknown endpoint `{name}` (known: {})",
+                        known.join(", ")
                     ),
                 );
             }
-        }
-        let mut regexes = BTreeMap::new();
-        let matchers = rule
-            .when
-            .body
-            .values()
-            .chain(rule.when.headers.values())
-            .chain(rule.when.claims.values())
-            .chain(rule.when.org_id.iter());
-        for matcher in matchers {
-            if let Matcher::Matches(source) = matcher {
-                match regex::Regex::new(source) {
-                    Ok(re) => {
-                        regexes.insert(source.clone(), re);
-                    }
-                    Err(e) => {
-                        let first_line = e
-                            .to_string()
-                            .lines()
-                            .last()
-                            .unwrap_or("")
-                            .trim()
-                            .to_string();
-                        at(
-                            &[source, &source.replace('\\', "\\\\"), "matches"],
-                            format!("rule {n}: invalid regex `{source}`: {first_line}"),
-                        );
-                    }
+            found
+        });
+        // Matchers compiled in the order written; a bad regex is a problem at its text.
+        let mut compile = |spec: &MatcherSpec| match spec {
+            MatcherSpec::Equals(value) => Some(Matcher::Equals(value.clone())),
+            MatcherSpec::Present(wanted) => Some(Matcher::Present(*wanted)),
+            MatcherSpec::Matches(source) => match regex::Regex::new(source) {
+                Ok(re) => Some(Matcher::Matches(re)),
+                Err(e) => {
+                    let first_line = e
+                        .to_string()
+                        .lines()
+                        .last()
+                        .unwrap_or("")
+                        .trim()
+                        .to_string();
+                    at(
+                        &[source, &source.replace('\\', "\\\\"), "matches"],
+                        format!("rule {n}: invalid regex `{source}`: {first_line}"),
+                    );
+                    None
                 }
-            }
-        }
+            },
+        };
+        let mut compile_all = |specs: &BTreeMap<String, MatcherSpec>, lowercase: bool| {
+            specs
+                .iter()
+                .filter_map(|(key, spec)| {
+                    let key = if lowercase {
+                        key.to_ascii_lowercase()
+                    } else {
+                        key.clone()
+                    };
+                    Some((key, compile(spec)?))
+                })
+                .collect::<Vec<_>>()
+        };
+        let body = compile_all(&rule.when.body, false);
+        let headers = compile_all(&rule.when.headers, true);
+        let claims = compile_all(&rule.when.claims, false);
+        let org_id = rule.when.org_id.as_ref().and_then(&mut compile);
         for name in rule.when.headers.keys() {
             if http::HeaderName::from_bytes(name.as_bytes()).is_err() {
                 at(
@@ -368,9 +377,43 @@ pub fn parse_scenario(file: &Path, text: &str) -> Result<Scenario, Vec<Problem>>
                 );
             }
         }
+        let answer = match (&then.error, &then.body, then.fault) {
+            (Some(error), _, _) => Answer::Error {
+                status: StatusCode::from_u16(error.status)
+                    .unwrap_or(StatusCode::INTERNAL_SERVER_ERROR),
+                message: error.message.clone(),
+                details: error.details.clone(),
+            },
+            (None, Some(body), _) => Answer::Body {
+                status: StatusCode::from_u16(then.status.unwrap_or(200)).unwrap_or(StatusCode::OK),
+                body: body.clone(),
+            },
+            (None, None, Some(fault)) => Answer::Fault(fault),
+            (None, None, None) => Answer::Normal {
+                patch: then.patch.clone(),
+            },
+        };
         rules.push(CheckedRule {
-            rule: rule.clone(),
-            regexes,
+            endpoint,
+            body,
+            headers,
+            claims,
+            org_id,
+            answer,
+            response_headers: then
+                .headers
+                .iter()
+                .filter_map(|(name, value)| {
+                    Some((
+                        HeaderName::from_bytes(name.as_bytes()).ok()?,
+                        HeaderValue::from_str(value).ok()?,
+                    ))
+                })
+                .collect(),
+            delay: then.delay.clone(),
+            times: rule.times,
+            required_scenario_state: rule.required_scenario_state.clone(),
+            new_scenario_state: rule.new_scenario_state.clone(),
         });
     }
     if !problems.is_empty() {

@@ -2,9 +2,9 @@
 //! changes) or from the library compiled into the binary, selection of the scenario answering a request, and the per-session decision of
 //! which rule answers. Knows nothing of HTTP or of the Dfns endpoints' logic.
 
-pub mod engine;
-pub mod load;
-pub mod model;
+pub(crate) mod engine;
+pub(crate) mod load;
+pub(crate) mod model;
 
 use std::path::{Path, PathBuf};
 use std::sync::{Arc, RwLock};
@@ -15,9 +15,9 @@ use load::{Problem, ScenarioSet, HAPPY};
 use model::Scenario;
 
 /// Claim of an idToken that selects the scenario.
-pub const SCENARIO_CLAIM: &str = "dfns_mock_scenario";
+pub(crate) const SCENARIO_CLAIM: &str = "dfns_mock_scenario";
 /// Claim of an idToken that selects the session.
-pub const SESSION_CLAIM: &str = "dfns_mock_session";
+pub(crate) const SESSION_CLAIM: &str = "dfns_mock_session";
 
 /// The current scenario set, swapped whole on reload.
 #[derive(Debug, Clone)]
@@ -30,16 +30,19 @@ pub struct Scenarios {
 /// A request asked for a scenario that does not exist.
 #[derive(Debug, Clone, thiserror::Error)]
 #[error("unknown scenario `{name}` (known: {})", known.join(", "))]
-pub struct UnknownScenario {
+pub(crate) struct UnknownScenario {
     /// The name asked for.
-    pub name: String,
+    pub(crate) name: String,
     /// Every known name.
-    pub known: Vec<String>,
+    pub(crate) known: Vec<String>,
 }
 
 impl Scenarios {
     /// Loads the files of `origin`; `default` answers requests that select nothing.
-    pub fn load(origin: &Origin, default: Option<String>) -> Result<Scenarios, Vec<Problem>> {
+    pub(crate) fn load(
+        origin: &Origin,
+        default: Option<String>,
+    ) -> Result<Scenarios, Vec<Problem>> {
         let set = load::load_origin(origin)?;
         let scenarios = Scenarios {
             origin: origin.clone(),
@@ -60,7 +63,7 @@ impl Scenarios {
     }
 
     /// The set in force now.
-    pub fn current(&self) -> Arc<ScenarioSet> {
+    pub(crate) fn current(&self) -> Arc<ScenarioSet> {
         self.current
             .read()
             .unwrap_or_else(|e| e.into_inner())
@@ -68,7 +71,7 @@ impl Scenarios {
     }
 
     /// The scenario called `name`.
-    pub fn get(&self, name: &str) -> Result<Arc<Scenario>, UnknownScenario> {
+    pub(crate) fn get(&self, name: &str) -> Result<Arc<Scenario>, UnknownScenario> {
         let set = self.current();
         set.get(name).cloned().ok_or_else(|| UnknownScenario {
             name: name.to_string(),
@@ -78,7 +81,7 @@ impl Scenarios {
 
     /// The scenario for a request: the header, else the idToken claim, else the session's
     /// active scenario, else the configured default, else `happy`.
-    pub fn select(
+    pub(crate) fn select(
         &self,
         header: Option<&str>,
         claim: Option<&str>,
@@ -93,12 +96,12 @@ impl Scenarios {
     }
 
     /// Where the files come from.
-    pub fn origin(&self) -> &Origin {
+    pub(crate) fn origin(&self) -> &Origin {
         &self.origin
     }
 
     /// Reloads the files; on problems the last good set stays and the problems are returned.
-    pub fn reload(&self) -> Result<usize, Vec<Problem>> {
+    pub(crate) fn reload(&self) -> Result<usize, Vec<Problem>> {
         let set = load::load_origin(&self.origin)?;
         let count = set.iter().count();
         *self.current.write().unwrap_or_else(|e| e.into_inner()) = Arc::new(set);
@@ -108,7 +111,7 @@ impl Scenarios {
     /// Polls the folder every `interval` and reloads when a file changes, logging
     /// `file:line:col: message` for a broken file. Polling (not inotify) also works on
     /// bind mounts of containers. The bundled library never changes: `None`.
-    pub fn watch(&self, interval: Duration) -> Option<tokio::task::JoinHandle<()>> {
+    pub(crate) fn watch(&self, interval: Duration) -> Option<tokio::task::JoinHandle<()>> {
         let Origin::Folder(dir) = self.origin.clone() else {
             return None;
         };

@@ -1,81 +1,77 @@
 //! The scenario file format: a named, described, ordered list of rules, each with a
 //! `when` (what request it matches), a `then` (how to answer), an optional `times` and
-//! WireMock-style states. Deserialized strictly: unknown keys are errors.
+//! WireMock-style states. Deserialized strictly: unknown keys are errors. Loading turns a
+//! [`Rule`] as written into a [`CheckedRule`]: matchers compiled, one [`Answer`].
 
 use std::collections::BTreeMap;
 
 use serde::Deserialize;
 use serde_json::{Map, Value};
 
-/// The state every scenario starts in, per session.
-pub const STARTED: &str = "Started";
+use http::{HeaderName, HeaderValue, StatusCode};
 
-/// Every endpoint a rule may name.
-pub const ENDPOINTS: &[&str] = &[
-    "POST /auth/registration/social",
-    "POST /auth/registration",
-    "POST /auth/registration/enduser",
-    "POST /auth/login/social",
-    "POST /auth/login/init",
-    "POST /auth/login",
-];
+use crate::endpoint::Endpoint;
+
+/// The state every scenario starts in, per session.
+pub(crate) const STARTED: &str = "Started";
 
 /// One scenario file.
 #[derive(Debug, Clone, Deserialize)]
 #[serde(deny_unknown_fields)]
-pub struct ScenarioFile {
+pub(crate) struct ScenarioFile {
     /// Name used to select it; defaults to the file name without extension.
-    pub name: Option<String>,
+    pub(crate) name: Option<String>,
     /// What it is for, shown by `GET /__mock/scenarios`.
     #[serde(default)]
-    pub description: String,
+    pub(crate) description: String,
     /// Tried in order; the first that matches answers.
     #[serde(default)]
-    pub rules: Vec<Rule>,
+    pub(crate) rules: Vec<Rule>,
 }
 
 /// One rule.
 #[derive(Debug, Clone, Deserialize)]
 #[serde(deny_unknown_fields, rename_all = "camelCase")]
-pub struct Rule {
+pub(crate) struct Rule {
     /// What requests it applies to.
     #[serde(default)]
-    pub when: When,
+    pub(crate) when: When,
     /// How it answers; an empty `then` answers normally (useful with states and `times`).
     #[serde(default)]
-    pub then: Then,
+    pub(crate) then: Then,
     /// Answer this way only for the first N matches (per session).
-    pub times: Option<u64>,
+    pub(crate) times: Option<u64>,
     /// Only while the scenario is in this state (per session).
-    pub required_scenario_state: Option<String>,
+    pub(crate) required_scenario_state: Option<String>,
     /// Move the scenario to this state after answering.
-    pub new_scenario_state: Option<String>,
+    pub(crate) new_scenario_state: Option<String>,
 }
 
 /// Matchers; all given ones must hold.
 #[derive(Debug, Clone, Default, Deserialize)]
 #[serde(deny_unknown_fields, rename_all = "camelCase")]
-pub struct When {
-    /// `METHOD /path`, one of [`ENDPOINTS`]; absent matches every endpoint.
-    pub endpoint: Option<String>,
+pub(crate) struct When {
+    /// `METHOD /path`, the name of one [`Endpoint`]; absent matches every endpoint.
+    pub(crate) endpoint: Option<String>,
     /// Body fields by dotted path (`orgId`, `firstFactorCredential.credentialKind`).
     #[serde(default)]
-    pub body: BTreeMap<String, Matcher>,
+    pub(crate) body: BTreeMap<String, MatcherSpec>,
     /// Request headers by (case-insensitive) name.
     #[serde(default)]
-    pub headers: BTreeMap<String, Matcher>,
+    pub(crate) headers: BTreeMap<String, MatcherSpec>,
     /// Claims of the verified idToken (`email`, `sub`, any custom claim).
     #[serde(default)]
-    pub claims: BTreeMap<String, Matcher>,
+    pub(crate) claims: BTreeMap<String, MatcherSpec>,
     /// The org the request is for: the body's `orgId`, else the configured default org.
-    pub org_id: Option<Matcher>,
+    pub(crate) org_id: Option<MatcherSpec>,
 }
 
-/// A condition on one value. Written as a bare value (equals it), or as an object with
-/// exactly one of `equals`, `matches` (regex), `present` or `absent` (booleans).
+/// A condition on one value as written: a bare value (equals it), or an object with
+/// exactly one of `equals`, `matches` (regex), `present` or `absent` (booleans). Loading
+/// compiles it into a [`Matcher`].
 #[derive(Debug, Clone, PartialEq, Deserialize)]
 #[serde(try_from = "Value")]
-pub enum Matcher {
+pub(crate) enum MatcherSpec {
     /// Equal to this JSON value; a string also equals a number or boolean written the same.
     Equals(Value),
     /// A string value matching this regex.
@@ -84,12 +80,12 @@ pub enum Matcher {
     Present(bool),
 }
 
-impl TryFrom<Value> for Matcher {
+impl TryFrom<Value> for MatcherSpec {
     type Error = String;
 
-    fn try_from(value: Value) -> Result<Matcher, String> {
+    fn try_from(value: Value) -> Result<MatcherSpec, String> {
         let Value::Object(map) = &value else {
-            return Ok(Matcher::Equals(value));
+            return Ok(MatcherSpec::Equals(value));
         };
         let mut entries = map.iter();
         let (Some((op, arg)), None) = (entries.next(), entries.next()) else {
@@ -100,11 +96,11 @@ impl TryFrom<Value> for Matcher {
             );
         };
         match (op.as_str(), arg) {
-            ("equals", v) => Ok(Matcher::Equals(v.clone())),
-            ("matches", Value::String(re)) => Ok(Matcher::Matches(re.clone())),
+            ("equals", v) => Ok(MatcherSpec::Equals(v.clone())),
+            ("matches", Value::String(re)) => Ok(MatcherSpec::Matches(re.clone())),
             ("matches", _) => Err("`matches` takes a regex string".into()),
-            ("present", Value::Bool(b)) => Ok(Matcher::Present(*b)),
-            ("absent", Value::Bool(b)) => Ok(Matcher::Present(!*b)),
+            ("present", Value::Bool(b)) => Ok(MatcherSpec::Present(*b)),
+            ("absent", Value::Bool(b)) => Ok(MatcherSpec::Present(!*b)),
             ("present" | "absent", _) => Err(format!("`{op}` takes true or false")),
             (other, _) => Err(format!(
                 "unknown matcher `{other}` (use equals, matches, present or absent; \
@@ -117,41 +113,41 @@ impl TryFrom<Value> for Matcher {
 /// How a matching request is answered.
 #[derive(Debug, Clone, Default, Deserialize)]
 #[serde(deny_unknown_fields, rename_all = "camelCase")]
-pub struct Then {
+pub(crate) struct Then {
     /// A Dfns error instead of the normal answer.
-    pub error: Option<ErrorReply>,
+    pub(crate) error: Option<ErrorReply>,
     /// JSON merge patch (RFC 7396) applied to the normal 200 body.
-    pub patch: Option<Value>,
+    pub(crate) patch: Option<Value>,
     /// A whole body instead of the normal answer.
-    pub body: Option<Value>,
+    pub(crate) body: Option<Value>,
     /// Status of `body` (default 200).
-    pub status: Option<u16>,
+    pub(crate) status: Option<u16>,
     /// Extra response headers.
     #[serde(default)]
-    pub headers: BTreeMap<String, String>,
+    pub(crate) headers: BTreeMap<String, String>,
     /// Milliseconds to wait before answering: a number or `{min, max}` (drawn from the seed).
-    pub delay: Option<Delay>,
+    pub(crate) delay: Option<Delay>,
     /// Misbehave at the connection level instead of answering.
-    pub fault: Option<Fault>,
+    pub(crate) fault: Option<Fault>,
 }
 
 /// A scripted Dfns error.
 #[derive(Debug, Clone, Deserialize)]
 #[serde(deny_unknown_fields)]
-pub struct ErrorReply {
+pub(crate) struct ErrorReply {
     /// HTTP status (400–599).
-    pub status: u16,
+    pub(crate) status: u16,
     /// `error.message`.
-    pub message: String,
+    pub(crate) message: String,
     /// `error.details`.
     #[serde(default)]
-    pub details: Map<String, Value>,
+    pub(crate) details: Map<String, Value>,
 }
 
 /// A delay in milliseconds: a number, or `{min, max}`.
 #[derive(Debug, Clone, PartialEq, Deserialize)]
 #[serde(try_from = "Value")]
-pub enum Delay {
+pub(crate) enum Delay {
     /// Exactly this long.
     Fixed(u64),
     /// Between `min` and `max` inclusive, drawn deterministically.
@@ -195,7 +191,7 @@ impl TryFrom<Value> for Delay {
 /// Connection-level misbehaviour.
 #[derive(Debug, Clone, Copy, Deserialize, PartialEq, Eq)]
 #[serde(rename_all = "snake_case")]
-pub enum Fault {
+pub(crate) enum Fault {
     /// Close the connection with a TCP reset, no response.
     ConnectionReset,
     /// Close the connection cleanly without a response.
@@ -208,22 +204,79 @@ pub enum Fault {
 
 /// A loaded, checked scenario.
 #[derive(Debug, Clone)]
-pub struct Scenario {
+pub(crate) struct Scenario {
     /// Its name.
-    pub name: String,
+    pub(crate) name: String,
     /// Its description.
-    pub description: String,
+    pub(crate) description: String,
     /// The file it came from (`built-in` for the implicit happy path).
-    pub file: String,
-    /// Its rules, regexes compiled.
-    pub rules: Vec<CheckedRule>,
+    pub(crate) file: String,
+    /// Its rules, checked and compiled.
+    pub(crate) rules: Vec<CheckedRule>,
 }
 
-/// A rule with its regexes compiled.
+/// A rule as the engine uses it: its matchers compiled, its answer exactly one kind.
 #[derive(Debug, Clone)]
-pub struct CheckedRule {
-    /// The rule as written.
-    pub rule: Rule,
-    /// Compiled `matches` patterns by their source text.
-    pub regexes: BTreeMap<String, regex::Regex>,
+pub(crate) struct CheckedRule {
+    /// The endpoint `when.endpoint` names; `None` matches every endpoint.
+    pub(crate) endpoint: Option<Endpoint>,
+    /// Body fields by dotted path.
+    pub(crate) body: Vec<(String, Matcher)>,
+    /// Request headers by lowercased name.
+    pub(crate) headers: Vec<(String, Matcher)>,
+    /// Claims of the verified idToken.
+    pub(crate) claims: Vec<(String, Matcher)>,
+    /// The org the request is for.
+    pub(crate) org_id: Option<Matcher>,
+    /// How it answers.
+    pub(crate) answer: Answer,
+    /// Extra response headers (checked valid at load).
+    pub(crate) response_headers: Vec<(HeaderName, HeaderValue)>,
+    /// Milliseconds to wait before answering.
+    pub(crate) delay: Option<Delay>,
+    /// Answer this way only for the first N matches (per session).
+    pub(crate) times: Option<u64>,
+    /// Only while the scenario is in this state (per session).
+    pub(crate) required_scenario_state: Option<String>,
+    /// Move the scenario to this state after answering.
+    pub(crate) new_scenario_state: Option<String>,
+}
+
+/// A compiled condition on one value.
+#[derive(Debug, Clone)]
+pub(crate) enum Matcher {
+    /// Equal to this JSON value; a string also equals a number or boolean written the same.
+    Equals(Value),
+    /// A string value matching this regex.
+    Matches(regex::Regex),
+    /// Present when true, absent when false.
+    Present(bool),
+}
+
+/// How a rule answers: one of the `then` kinds, as checked at load.
+#[derive(Debug, Clone, PartialEq)]
+pub(crate) enum Answer {
+    /// The endpoint's normal answer, a JSON merge patch applied to its 200 body.
+    Normal {
+        /// RFC 7396 merge patch (an object).
+        patch: Option<Value>,
+    },
+    /// A Dfns error.
+    Error {
+        /// HTTP status (400–599).
+        status: StatusCode,
+        /// `error.message`.
+        message: String,
+        /// `error.details`.
+        details: Map<String, Value>,
+    },
+    /// A whole body instead of the normal answer.
+    Body {
+        /// Its status.
+        status: StatusCode,
+        /// The body.
+        body: Value,
+    },
+    /// Misbehave at the connection level.
+    Fault(Fault),
 }

@@ -20,24 +20,24 @@ use crate::scenario::model::Fault;
 
 /// Shared between a connection's socket and its requests: set to reset on close.
 #[derive(Debug, Clone, Default)]
-pub struct ConnectionControl(Arc<AtomicBool>);
+pub(crate) struct ConnectionControl(Arc<AtomicBool>);
 
 impl ConnectionControl {
     /// Close this connection with a reset.
-    pub fn reset_on_close(&self) {
+    pub(crate) fn reset_on_close(&self) {
         self.0.store(true, Ordering::SeqCst);
     }
 }
 
 /// A TCP stream that sends a reset instead of a FIN when its connection asked for one.
-pub struct ResettableStream {
+pub(crate) struct ResettableStream {
     inner: TcpStream,
     control: ConnectionControl,
 }
 
 impl ResettableStream {
     /// Wraps `inner`, watching `control`.
-    pub fn new(inner: TcpStream, control: ConnectionControl) -> ResettableStream {
+    pub(crate) fn new(inner: TcpStream, control: ConnectionControl) -> ResettableStream {
         ResettableStream { inner, control }
     }
 }
@@ -81,11 +81,11 @@ impl AsyncWrite for ResettableStream {
 /// The error that makes hyper drop a connection on purpose.
 #[derive(Debug, thiserror::Error)]
 #[error("scenario fault {0:?}: connection dropped without an answer")]
-pub struct InjectedFault(pub Fault, pub Option<Answered>);
+pub(crate) struct InjectedFault(pub Fault, pub Option<Answered>);
 
 /// Turns fault-marked responses into [`InjectedFault`] errors.
 #[derive(Clone)]
-pub struct Faults<S>(pub S);
+pub(crate) struct Faults<S>(pub S);
 
 impl<S, ReqBody, ResBody> Service<Request<ReqBody>> for Faults<S>
 where

@@ -1,43 +1,39 @@
-//! The layer that fills the request journal: it reads the (already size-limited) body,
-//! hands the request on, and records what was asked and how it was answered. Control-plane
-//! requests (`/__mock/…`) are not journaled.
+//! The layer that fills the request journal: it records what was asked (the body read by
+//! [`super::facts`], the session from the request's resolved facts) and how it was answered.
+//! Control-plane requests (`/__mock/…`) are not journaled.
 
 use std::future::Future;
 use std::pin::Pin;
+use std::sync::Arc;
 use std::task::{Context, Poll};
 use std::time::Instant;
 
 use bytes::Bytes;
-use http::{Request, Response, StatusCode};
+use http::{Request, Response};
 use http_body_util::{BodyExt, Full};
 use serde_json::Value;
 use tower::Service;
 
 use super::faults::InjectedFault;
-use super::BoxError;
+use super::{BoxError, WholeBodyService};
 use crate::context::REQUEST_ID_HEADER;
+use crate::dfns::facts::Facts;
 use crate::journal::{Answered, Entry, Journal};
 use crate::session::{SessionKey, SESSION_HEADER};
 
 /// Records every request in `journal`.
 #[derive(Clone)]
-pub struct Journaling<S> {
+pub(crate) struct Journaling<S> {
     /// The wrapped service.
-    pub inner: S,
+    pub(crate) inner: S,
     /// Where entries go.
-    pub journal: Journal,
+    pub(crate) journal: Journal,
 }
 
-impl<S, ReqBody, ResBody> Service<Request<ReqBody>> for Journaling<S>
+impl<S, ResBody> Service<Request<Full<Bytes>>> for Journaling<S>
 where
-    S: Service<Request<Full<Bytes>>, Response = Response<ResBody>, Error = BoxError>
-        + Clone
-        + Send
-        + 'static,
-    S::Future: Send + 'static,
-    ReqBody: http_body::Body<Data = Bytes> + Send + 'static,
-    ReqBody::Error: Into<BoxError>,
-    ResBody: http_body::Body<Data = Bytes> + From<Bytes> + Default + Send + 'static,
+    S: WholeBodyService + Service<Request<Full<Bytes>>, Response = Response<ResBody>>,
+    ResBody: http_body::Body<Data = Bytes> + From<Bytes> + Send + 'static,
     ResBody::Error: Into<BoxError>,
 {
     type Response = Response<ResBody>;
@@ -48,23 +44,13 @@ where
         self.inner.poll_ready(cx)
     }
 
-    fn call(&mut self, request: Request<ReqBody>) -> Self::Future {
-        // The clone that was made ready must serve this call (tower's ready-service rule).
-        let clone = self.inner.clone();
-        let mut inner = std::mem::replace(&mut self.inner, clone);
+    fn call(&mut self, request: Request<Full<Bytes>>) -> Self::Future {
+        let mut inner = self.inner.take_ready();
         let journal = self.journal.clone();
         Box::pin(async move {
             let started = Instant::now();
             let (parts, body) = request.into_parts();
-            let bytes = match body.collect().await {
-                Ok(collected) => collected.to_bytes(),
-                Err(_) => {
-                    // Over the body limit: answered as a 413 (made JSON further out).
-                    let mut response = Response::new(ResBody::default());
-                    *response.status_mut() = StatusCode::PAYLOAD_TOO_LARGE;
-                    return Ok(response);
-                }
-            };
+            let bytes = body.collect().await?.to_bytes();
             let path = parts
                 .uri
                 .path_and_query()
@@ -98,7 +84,10 @@ where
                     })
                     .collect(),
                 body: as_json_or_text(&bytes),
-                session: SessionKey::from_header(header(SESSION_HEADER).as_deref()).0,
+                session: match parts.extensions.get::<Arc<Facts>>() {
+                    Some(facts) => facts.session.0.clone(),
+                    None => SessionKey::from_header(header(SESSION_HEADER).as_deref()).0,
+                },
                 scenario: None,
                 rule: None,
                 status: None,
@@ -125,7 +114,6 @@ where
                 Ok(response) => {
                     entry.status = Some(response.status().as_u16());
                     if let Some(answered) = response.extensions().get::<Answered>() {
-                        entry.session = answered.session.clone();
                         entry.scenario = Some(answered.scenario.clone());
                         entry.rule = answered.rule;
                     }
@@ -134,7 +122,6 @@ where
                     Some(InjectedFault(fault, answered)) => {
                         entry.fault = Some(format!("{fault:?}"));
                         if let Some(answered) = answered {
-                            entry.session = answered.session.clone();
                             entry.scenario = Some(answered.scenario.clone());
                             entry.rule = answered.rule;
                         }

@@ -4,9 +4,10 @@
 //! port, HTTPS ([`tls`]).
 //!
 //! Owns every HTTP concern that is not an endpoint: unknown paths, wrong methods, and
-//! plain-text answers of the layers, all turned into the Dfns error shape here; the
-//! journal layer and connection faults live in its submodules.
+//! plain-text answers of the layers, all turned into the Dfns error shape here; resolving
+//! a Dfns request's facts, the journal layer and connection faults live in its submodules.
 
+mod facts;
 mod faults;
 mod journaling;
 pub mod tls;
@@ -45,11 +46,34 @@ use crate::body::MAX_BODY_BYTES;
 use crate::config::Config;
 use crate::context::{request_context, RequestContext, REQUEST_ID_HEADER, SCENARIO_HEADER};
 use crate::dfns::error::ApiError;
+use crate::endpoint::Endpoint;
 use crate::session::{RequestIds, SessionKey, SESSION_HEADER};
+use facts::ResolveFacts;
 use faults::{ConnectionControl, Faults, ResettableStream};
 use journaling::Journaling;
 
 pub(crate) type BoxError = Box<dyn std::error::Error + Send + Sync>;
+
+/// The inner service of the body-reading layers ([`facts`], [`journaling`]): it takes a
+/// whole body and is cloned per call (tower's ready-service rule).
+trait WholeBodyService:
+    Service<Request<Full<Bytes>>, Error = BoxError, Future: Send + 'static> + Clone + Send + 'static
+{
+    /// The ready service for this call, leaving a fresh clone in its place.
+    fn take_ready(&mut self) -> Self {
+        let clone = self.clone();
+        std::mem::replace(self, clone)
+    }
+}
+
+impl<S> WholeBodyService for S where
+    S: Service<Request<Full<Bytes>>, Error = BoxError, Future: Send + 'static>
+        + Clone
+        + Send
+        + 'static
+{
+}
+
 type ResponseBody = UnsyncBoxBody<Bytes, BoxError>;
 
 fn boxed_body<B>(body: B) -> ResponseBody
@@ -60,14 +84,9 @@ where
     body.map_err(Into::into).boxed_unsync()
 }
 
-/// Every route the mock serves, for telling a wrong method (405) from an unknown path (404).
-pub const ROUTES: &[(&str, &str)] = &[
-    ("POST", "/auth/registration/social"),
-    ("POST", "/auth/registration"),
-    ("POST", "/auth/registration/enduser"),
-    ("POST", "/auth/login/social"),
-    ("POST", "/auth/login/init"),
-    ("POST", "/auth/login"),
+/// Every route besides the Dfns [`Endpoint`]s, for telling a wrong method (405) from an
+/// unknown path (404).
+const OTHER_ROUTES: &[(&str, &str)] = &[
     ("GET", "/oidc/.well-known/openid-configuration"),
     ("GET", "/oidc/jwks"),
     ("POST", "/oidc/token"),
@@ -132,10 +151,11 @@ fn no_route(
     path: warp::path::FullPath,
     ctx: RequestContext,
 ) -> warp::reply::Response {
-    let allowed: Vec<&str> = ROUTES
-        .iter()
+    let dfns = Endpoint::ALL.iter().map(|e| (e.method_name(), e.path()));
+    let allowed: Vec<&str> = dfns
+        .chain(OTHER_ROUTES.iter().copied())
         .filter(|(_, p)| route_matches(p, path.as_str()))
-        .map(|(m, _)| *m)
+        .map(|(m, _)| m)
         .collect();
     if allowed.is_empty() {
         ApiError::new(
@@ -404,9 +424,12 @@ pub fn serve(app: App, listeners: Listeners) -> Result<RunningServer, StartError
         .layer(cors(&app.config.cors_origins))
         .layer(MapResponseBodyLayer::new(boxed_body))
         .layer(RequestBodyLimitLayer::new(MAX_BODY_BYTES))
-        .service(Journaling {
-            inner: Faults(warp::service(routes(&app))),
-            journal: app.journal.clone(),
+        .service(ResolveFacts {
+            inner: Journaling {
+                inner: Faults(warp::service(routes(&app))),
+                journal: app.journal.clone(),
+            },
+            dfns: app.dfns.clone(),
         });
     let watcher = (app.config.reload_interval_ms > 0)
         .then(|| {

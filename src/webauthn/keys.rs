@@ -10,11 +10,11 @@ use rsa::pkcs1v15::VerifyingKey as RsaVerifyingKey;
 use sha2::{Digest, Sha256, Sha512};
 
 /// COSE algorithm numbers the mock verifies.
-pub const ES256: i64 = -7;
+pub(crate) const ES256: i64 = -7;
 /// RSASSA-PKCS1-v1_5 with SHA-256.
-pub const RS256: i64 = -257;
+pub(crate) const RS256: i64 = -257;
 /// EdDSA (Ed25519).
-pub const EDDSA: i64 = -8;
+pub(crate) const EDDSA: i64 = -8;
 
 /// The digest a key credential signs with: its `algorithm` (`SHA256`, `RSA-SHA256` or
 /// `SHA512`, per the Dfns docs on credential data), SHA-256 when absent. Ed25519 signs the
@@ -54,7 +54,7 @@ pub enum CredentialKey {
 
 impl CredentialKey {
     /// The COSE algorithm number.
-    pub fn alg(&self) -> i64 {
+    pub(crate) fn alg(&self) -> i64 {
         match self {
             CredentialKey::Es256(_) => ES256,
             CredentialKey::Rs256(_) => RS256,
@@ -63,7 +63,7 @@ impl CredentialKey {
     }
 
     /// Reads a COSE_Key (the `credentialPublicKey` of attested credential data).
-    pub fn from_cose(bytes: &[u8]) -> Result<CredentialKey, String> {
+    pub(crate) fn from_cose(bytes: &[u8]) -> Result<CredentialKey, String> {
         let key = CoseKey::from_slice(bytes).map_err(|e| format!("not a COSE key: {e}"))?;
         let param = |label: i64| {
             key.params
@@ -132,7 +132,7 @@ impl CredentialKey {
     }
 
     /// Reads a PEM `PUBLIC KEY` (SubjectPublicKeyInfo) of any supported type.
-    pub fn from_spki_pem(pem: &str) -> Result<CredentialKey, String> {
+    pub(crate) fn from_spki_pem(pem: &str) -> Result<CredentialKey, String> {
         if let Ok(key) = p256::ecdsa::VerifyingKey::from_public_key_pem(pem) {
             return Ok(CredentialKey::Es256(key));
         }
@@ -158,7 +158,7 @@ impl CredentialKey {
     }
 
     /// Reads the public key of a DER X.509 certificate.
-    pub fn from_certificate(der: &[u8]) -> Result<CredentialKey, String> {
+    pub(crate) fn from_certificate(der: &[u8]) -> Result<CredentialKey, String> {
         let (_, cert) = x509_parser::parse_x509_certificate(der)
             .map_err(|e| format!("not an X.509 certificate: {e}"))?;
         let spki = cert.public_key().raw;

@@ -3,6 +3,7 @@
 //! (`key.create`/`key.get`) in the format of the official Dfns key signers. Every failure
 //! names the check that failed. Knows nothing of Dfns's API or HTTP.
 
+#[allow(dead_code)] // recovery (issue 10) uses the document assertion and the PEM
 mod key_credential;
 pub mod keys;
 
@@ -11,6 +12,7 @@ use base64::Engine;
 use ciborium::Value as Cbor;
 use sha2::{Digest, Sha256};
 
+#[allow(unused_imports)] // the recovery endpoints use the rest
 pub use key_credential::{
     verify_key_assertion, verify_key_assertion_of_document, verify_key_registration,
     KeyRegistration,
@@ -18,20 +20,20 @@ pub use key_credential::{
 pub use keys::{CredentialKey, KeyDigest};
 
 /// Flag: user present.
-pub const FLAG_UP: u8 = 0x01;
+pub(crate) const FLAG_UP: u8 = 0x01;
 /// Flag: user verified.
-pub const FLAG_UV: u8 = 0x04;
+pub(crate) const FLAG_UV: u8 = 0x04;
 /// Flag: attested credential data included.
-pub const FLAG_AT: u8 = 0x40;
+pub(crate) const FLAG_AT: u8 = 0x40;
 
 /// A failed check: `check` names it (`challenge`, `origin`, `rpIdHash`, …).
 #[derive(Debug, Clone, PartialEq, thiserror::Error)]
 #[error("{message}")]
-pub struct WebauthnError {
+pub(crate) struct WebauthnError {
     /// The check that failed.
-    pub check: &'static str,
+    pub(crate) check: &'static str,
     /// Why.
-    pub message: String,
+    pub(crate) message: String,
 }
 
 fn fail<T>(check: &'static str, message: impl Into<String>) -> Result<T, WebauthnError> {
@@ -43,26 +45,24 @@ fn fail<T>(check: &'static str, message: impl Into<String>) -> Result<T, Webauth
 
 /// What the relying party expects of a ceremony.
 #[derive(Debug, Clone)]
-pub struct Expectations<'a> {
+pub(crate) struct Expectations<'a> {
     /// The challenge string the server issued.
-    pub challenge: &'a str,
+    pub(crate) challenge: &'a str,
     /// `webauthn.create`, `webauthn.get`, `key.create` or `key.get`.
-    pub client_data_type: &'a str,
+    pub(crate) client_data_type: &'a str,
     /// Allowed origins; `scheme://host:*` allows any port.
-    pub origins: &'a [String],
+    pub(crate) origins: &'a [String],
     /// The RP id whose SHA-256 the authenticator data must carry.
-    pub rp_id: &'a str,
+    pub(crate) rp_id: &'a str,
     /// Whether the UV flag is required.
-    pub user_verification_required: bool,
+    pub(crate) user_verification_required: bool,
 }
 
-/// Decoded `clientDataJSON`.
+/// Decoded `clientDataJSON` whose type, challenge and origin were checked.
 #[derive(Debug, Clone)]
-pub struct ClientData {
+pub(crate) struct ClientData {
     /// The exact bytes (hashed into signatures).
     pub raw: Vec<u8>,
-    /// `type`.
-    pub kind: String,
     /// `challenge`.
     pub challenge: String,
     /// `origin`: always there in WebAuthn, absent from what the Dfns key signers send.
@@ -70,7 +70,7 @@ pub struct ClientData {
 }
 
 /// Decodes base64url (padding tolerated) or fails the named check.
-pub fn b64(field: &'static str, value: &str) -> Result<Vec<u8>, WebauthnError> {
+pub(crate) fn b64(field: &'static str, value: &str) -> Result<Vec<u8>, WebauthnError> {
     URL_SAFE_NO_PAD
         .decode(value.trim_end_matches('='))
         .or_else(|_| fail(field, format!("{field} is not base64url")))
@@ -97,7 +97,6 @@ fn read_client_data(
     }
     Ok(ClientData {
         raw,
-        kind,
         challenge,
         origin: field("origin"),
     })
@@ -151,7 +150,7 @@ pub fn check_client_data(
 }
 
 /// `pattern` is an origin, or `scheme://host:*` for any port (or none).
-pub fn origin_allowed(pattern: &str, origin: &str) -> bool {
+pub(crate) fn origin_allowed(pattern: &str, origin: &str) -> bool {
     match pattern.strip_suffix(":*") {
         Some(base) => {
             origin == base
@@ -168,21 +167,21 @@ pub fn origin_allowed(pattern: &str, origin: &str) -> bool {
 
 /// Parsed authenticator data.
 #[derive(Debug, Clone)]
-pub struct AuthenticatorData {
+pub(crate) struct AuthenticatorData {
     /// The raw bytes (signed over).
-    pub raw: Vec<u8>,
+    pub(crate) raw: Vec<u8>,
     /// SHA-256 of the RP id.
-    pub rp_id_hash: [u8; 32],
+    pub(crate) rp_id_hash: [u8; 32],
     /// Flags.
-    pub flags: u8,
+    pub(crate) flags: u8,
     /// Signature counter.
-    pub sign_count: u32,
+    pub(crate) sign_count: u32,
     /// Attested credential: (credential id, COSE key bytes).
-    pub attested: Option<(Vec<u8>, Vec<u8>)>,
+    pub(crate) attested: Option<(Vec<u8>, Vec<u8>)>,
 }
 
 /// Parses authenticator data.
-pub fn parse_authenticator_data(raw: &[u8]) -> Result<AuthenticatorData, WebauthnError> {
+pub(crate) fn parse_authenticator_data(raw: &[u8]) -> Result<AuthenticatorData, WebauthnError> {
     if raw.len() < 37 {
         return fail(
             "authenticatorData",
@@ -254,19 +253,15 @@ fn check_authenticator_data(
 
 /// A credential that passed registration.
 #[derive(Debug, Clone)]
-pub struct RegisteredCredential {
-    /// Raw credential id.
-    pub cred_id: Vec<u8>,
+pub(crate) struct RegisteredCredential {
     /// Its public key.
-    pub key: CredentialKey,
+    pub(crate) key: CredentialKey,
     /// Initial signature counter.
-    pub sign_count: u32,
-    /// Attestation format.
-    pub fmt: String,
+    pub(crate) sign_count: u32,
 }
 
 /// Verifies a WebAuthn registration (`credentialInfo` of a Fido2 credential).
-pub fn verify_registration(
+pub(crate) fn verify_registration(
     cred_id_b64: &str,
     client_data_b64: &str,
     attestation_b64: &str,
@@ -369,15 +364,13 @@ pub fn verify_registration(
         }
     }
     Ok(RegisteredCredential {
-        cred_id: cred_id.clone(),
         key,
         sign_count: data.sign_count,
-        fmt,
     })
 }
 
 /// Verifies a WebAuthn assertion against a stored key and counter; returns the new counter.
-pub fn verify_assertion(
+pub(crate) fn verify_assertion(
     client_data_b64: &str,
     authenticator_data_b64: &str,
     signature_b64: &str,
@@ -406,7 +399,7 @@ pub fn verify_assertion(
 }
 
 /// Decodes lowercase or uppercase hex (optional `0x`).
-pub fn decode_hex(hex: &str) -> Option<Vec<u8>> {
+pub(crate) fn decode_hex(hex: &str) -> Option<Vec<u8>> {
     let hex = hex.strip_prefix("0x").unwrap_or(hex);
     if !hex.len().is_multiple_of(2) || !hex.is_ascii() {
         return None;

@@ -77,8 +77,8 @@ impl Authenticator {
             data.extend_from_slice(&[0u8; 16]);
             data.extend_from_slice(&(self.cred_id.len() as u16).to_be_bytes());
             data.extend_from_slice(&self.cred_id);
-            let public = dfns_mock::webauthn::CredentialKey::Es256(*self.key.verifying_key());
-            data.extend_from_slice(&dfns_mock::webauthn::keys::to_cose(&public));
+            let public = dfns_mock::CredentialKey::Es256(*self.key.verifying_key());
+            data.extend_from_slice(&dfns_mock::to_cose(&public));
         }
         data
     }

@@ -8,7 +8,7 @@ use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use base64::Engine;
 use dfns_mock::app::App;
 use dfns_mock::config::Config;
-use dfns_mock::server::{start, RunningServer};
+use dfns_mock::{start, RunningServer};
 use serde_json::{json, Map, Value};
 
 /// A frozen instant used by tests that need byte-identical answers.

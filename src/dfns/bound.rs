@@ -1,0 +1,93 @@
+//! The mock's own tokens in use: a temporary token or login identifier presented back is
+//! verified into a [`BoundToken`] (signature, expiry, purpose, the challenge and session it
+//! binds), and session tokens are issued for a signed-in user.
+
+use warp::http::StatusCode;
+
+use super::error::ApiError;
+use super::tokens::{MockClaim, Purpose, TokenError, TokenKind, TokenSubject};
+use super::DfnsApi;
+use crate::session::SessionKey;
+use crate::users::User;
+
+/// A verified temporary (or login) token.
+#[derive(Debug, Clone)]
+pub(crate) struct BoundToken {
+    /// `jti`, spent on success.
+    pub(crate) jti: String,
+    /// The challenge it binds.
+    pub(crate) challenge: String,
+    /// The session it was issued in.
+    pub(crate) session: SessionKey,
+    /// `app_metadata.userId`.
+    pub(crate) user_id: String,
+    /// `app_metadata.orgId`.
+    pub(crate) org_id: String,
+    /// `https://custom/username`.
+    pub(crate) username: String,
+}
+
+impl DfnsApi {
+    /// Verifies a token the mock issued for `purpose`.
+    pub(crate) fn verify_bound_token(
+        &self,
+        token: &str,
+        purpose: Purpose,
+        field: &str,
+    ) -> Result<BoundToken, ApiError> {
+        let unauthorized = |message: String, check: &str| {
+            ApiError::new(StatusCode::UNAUTHORIZED, message)
+                .detail("field", field)
+                .detail("check", check)
+        };
+        let claims = self.signer.verify(token, self.clock.unix()).map_err(|e| {
+            let check = match e {
+                TokenError::Malformed(_) => "format",
+                TokenError::Signature => "signature",
+                TokenError::Expired { .. } => "exp",
+            };
+            unauthorized(format!("{field}: {e}"), check)
+        })?;
+        let Some(mock) = claims.mock.filter(|m| m.purpose == purpose) else {
+            return Err(unauthorized(
+                format!(
+                    "{field}: this token was not issued for {}",
+                    purpose.as_str()
+                ),
+                "purpose",
+            ));
+        };
+        Ok(BoundToken {
+            jti: claims.jti,
+            challenge: mock.challenge.unwrap_or_default(),
+            session: SessionKey(mock.session),
+            user_id: claims.app_metadata.user_id,
+            org_id: claims.app_metadata.org_id,
+            username: claims.username,
+        })
+    }
+
+    /// A session token for `user`, the `n`-th issued in `session`.
+    pub(crate) fn session_token(&self, session: &SessionKey, user: &User, n: u64) -> String {
+        let jti = self.seed.dfns_id(
+            "to",
+            &[session.as_str(), &user.id, "session", &n.to_string()],
+        );
+        self.signer.sign(
+            TokenKind::Token,
+            &TokenSubject {
+                org_id: &user.org_id,
+                user_id: &user.id,
+                username: &user.username,
+            },
+            self.clock.unix(),
+            self.auth.session_token_ttl_secs,
+            &jti,
+            MockClaim {
+                challenge: None,
+                purpose: Purpose::Session,
+                session: session.0.clone(),
+            },
+        )
+    }
+}

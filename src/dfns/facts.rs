@@ -1,0 +1,109 @@
+//! What a Dfns request is, worked out once by the serving stack before any endpoint runs
+//! (see `server::facts`): its endpoint, request id, headers, JSON body, verified idToken,
+//! bearer token and, above all, its session. The journal, the scenario step and the
+//! endpoint's handler all read the same [`Facts`] from the request's extensions.
+
+use bytes::Bytes;
+use http::HeaderMap;
+use serde_json::Value;
+
+use super::error::ApiError;
+use super::DfnsApi;
+use crate::context::RequestContext;
+use crate::endpoint::Endpoint;
+use crate::oidc::verify::{IdTokenError, VerifiedIdToken};
+use crate::scenario::SESSION_CLAIM;
+use crate::session::SessionKey;
+
+/// One Dfns request, resolved.
+#[derive(Debug)]
+pub(crate) struct Facts {
+    /// The endpoint asked.
+    pub(crate) endpoint: Endpoint,
+    /// Request id, headers, scenario header and base URL.
+    pub(crate) ctx: RequestContext,
+    /// The session the request reads and writes: the `X-Dfns-Mock-Session` header, else
+    /// the idToken's session claim, else the session a mock token (temporary token, login
+    /// challenge) was issued in, else the default session.
+    pub(crate) session: SessionKey,
+    /// The JSON body, or why it is not usable.
+    pub(crate) body: Result<Value, ApiError>,
+    /// The idToken's verification, when the body has one.
+    pub(crate) id_token: Option<Result<VerifiedIdToken, IdTokenError>>,
+    /// The `Authorization: Bearer` token, if any.
+    pub(crate) bearer: Option<String>,
+}
+
+impl Facts {
+    /// Claims of the verified idToken, if there is one.
+    pub(crate) fn claims(&self) -> Option<&serde_json::Map<String, Value>> {
+        match &self.id_token {
+            Some(Ok(token)) => Some(&token.claims),
+            _ => None,
+        }
+    }
+
+    /// A string claim of the verified idToken.
+    pub(crate) fn claim(&self, name: &str) -> Option<&str> {
+        self.claims()?.get(name)?.as_str()
+    }
+
+    /// The JSON body, or the error saying why it is not usable.
+    pub(crate) fn json(&self) -> Result<&Value, ApiError> {
+        self.body.as_ref().map_err(Clone::clone)
+    }
+
+    /// A string field of the JSON body.
+    pub(crate) fn body_str(&self, field: &str) -> Option<&str> {
+        self.body.as_ref().ok()?.get(field)?.as_str()
+    }
+}
+
+impl DfnsApi {
+    /// Resolves a request to `endpoint` from its headers and whole (size-limited) body.
+    pub(crate) fn resolve(&self, endpoint: Endpoint, headers: &HeaderMap, body: &Bytes) -> Facts {
+        let ctx = RequestContext::from_headers(headers);
+        let content_type = headers
+            .get(http::header::CONTENT_TYPE)
+            .and_then(|v| v.to_str().ok());
+        let body = crate::body::parse_json(content_type, &Ok(body.clone())).map_err(ApiError::from);
+        let bearer = ctx
+            .headers
+            .get("authorization")
+            .and_then(|v| {
+                v.strip_prefix("Bearer ")
+                    .or_else(|| v.strip_prefix("bearer "))
+            })
+            .map(|t| t.trim().to_string());
+        let mut facts = Facts {
+            endpoint,
+            session: ctx.session.clone(),
+            ctx,
+            body,
+            id_token: None,
+            bearer,
+        };
+        facts.id_token = facts
+            .body_str("idToken")
+            .map(|token| self.issuer.verify(token, &facts.ctx.base_url));
+        if !facts.ctx.session_from_header {
+            if let Some(key) = facts.claim(SESSION_CLAIM).filter(|k| !k.is_empty()) {
+                facts.session = SessionKey(key.to_string());
+            } else if let Some(key) = self.token_session(&facts) {
+                facts.session = key;
+            }
+        }
+        facts
+    }
+
+    /// The session a mock token of the request (the bearer, else `challengeIdentifier`) was
+    /// issued in.
+    fn token_session(&self, facts: &Facts) -> Option<SessionKey> {
+        let token = facts
+            .bearer
+            .as_deref()
+            .or_else(|| facts.body_str("challengeIdentifier"))?;
+        let claims = self.signer.verify(token, self.clock.unix()).ok()?;
+        Some(SessionKey(claims.mock?.session))
+    }
+}

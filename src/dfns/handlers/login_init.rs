@@ -1,0 +1,130 @@
+//! `POST /auth/login/init`: a login challenge and its signed `challengeIdentifier`, with the
+//! credentials the user (when named) may answer with.
+
+use serde_json::{json, Value};
+
+use super::{Patch, Reply};
+use crate::dfns::body::{FieldErrors, ObjectReader, ORG_ID};
+use crate::dfns::error::user_not_found;
+use crate::dfns::error::ApiError;
+use crate::dfns::facts::Facts;
+use crate::dfns::tokens::{MockClaim, Purpose, TokenKind, TokenSubject};
+use crate::dfns::DfnsApi;
+use crate::users::{CredentialKind, Factor};
+
+/// `POST /auth/login/init`.
+pub(crate) fn handle(api: &DfnsApi, facts: &Facts, _patch: Patch) -> Reply {
+    let body = facts.json()?;
+    let mut errors = FieldErrors::default();
+    let mut reader = ObjectReader::new(body, &mut errors)?;
+    let username = reader.optional_string("username", 1, 256);
+    let org_id =
+        reader.optional_pattern("orgId", 1, 64, &ORG_ID, "or-xxxxx-xxxxx-xxxxxxxxxxxxxxxx");
+    let login_code = reader.optional_string("loginCode", 1, 256);
+    reader.reject_unknown(&["username", "orgId", "loginCode"]);
+    errors.into_result()?;
+    if login_code.is_some() {
+        // Email-code logins are not emulated: say so rather than ignore the field.
+        return Err(ApiError::invalid_field(
+            "loginCode",
+            "login codes are not supported by dfns-mock; omit loginCode",
+        ));
+    }
+    let org_id = org_id.unwrap_or_else(|| api.auth.org_id.clone());
+
+    let (user, n) = api.sessions.with(&facts.session, |state| {
+        state.logins += 1;
+        let user = username.as_ref().map(|name| {
+            state
+                .users
+                .values()
+                .find(|u| u.org_id == org_id && u.username == *name)
+                .cloned()
+        });
+        (user, state.logins)
+    });
+    let user = match user {
+        Some(None) => return Err(user_not_found()),
+        Some(Some(user)) => Some(user),
+        None => None,
+    };
+    let n = n.to_string();
+    let who = user.as_ref().map_or("", |u| u.id.as_str());
+    let challenge = api
+        .seed
+        .challenge(&[facts.session.as_str(), "login", who, &n]);
+    let jti = api
+        .seed
+        .dfns_id("to", &[facts.session.as_str(), "login", who, &n]);
+    let identifier = api.signer.sign(
+        TokenKind::Temp,
+        &TokenSubject {
+            org_id: &org_id,
+            user_id: who,
+            username: user.as_ref().map_or("", |u| u.username.as_str()),
+        },
+        api.clock.unix(),
+        api.auth.temp_token_ttl_secs,
+        &jti,
+        MockClaim {
+            challenge: Some(challenge.clone()),
+            purpose: Purpose::Login,
+            session: facts.session.0.clone(),
+        },
+    );
+    let allow = |kinds: &[CredentialKind]| -> Vec<Value> {
+        user.iter()
+            .flat_map(|u| u.credentials.iter())
+            .filter(|c| kinds.contains(&c.kind) && c.factor == Factor::First)
+            .map(|c| json!({ "type": "public-key", "id": c.cred_id }))
+            .collect()
+    };
+    let kinds: Vec<Value> = match &user {
+        Some(user) => {
+            let second = user.requires_second_factor();
+            let mut seen = Vec::new();
+            user.credentials
+                .iter()
+                .filter(|c| c.factor != Factor::Recovery)
+                .filter(|c| {
+                    let new = !seen.contains(&c.kind);
+                    seen.push(c.kind);
+                    new
+                })
+                .map(|c| {
+                    let factor = if c.factor == Factor::Second { "second" } else { "first" };
+                    json!({ "kind": c.kind, "factor": factor, "requiresSecondFactor": second && c.factor == Factor::First })
+                })
+                .collect()
+        }
+        None => api
+            .auth
+            .first_factor
+            .iter()
+            .map(|k| json!({ "kind": k, "factor": "first", "requiresSecondFactor": false }))
+            .collect(),
+    };
+    let protected: Vec<Value> = user
+        .iter()
+        .flat_map(|u| u.credentials.iter())
+        .filter_map(|c| {
+            c.encrypted_private_key.as_ref().map(
+                |key| json!({ "type": "public-key", "id": c.cred_id, "encryptedPrivateKey": key }),
+            )
+        })
+        .collect();
+    Ok(json!({
+        "challenge": challenge,
+        "challengeIdentifier": identifier,
+        "rp": { "id": api.auth.rp_id, "name": api.auth.rp_name },
+        "supportedCredentialKinds": kinds,
+        "userVerification": api.auth.user_verification,
+        "attestation": api.auth.attestation,
+        "allowCredentials": {
+            "key": allow(&[CredentialKind::Key]),
+            "webauthn": allow(&[CredentialKind::Fido2]),
+            "passwordProtectedKey": protected,
+        },
+        "externalAuthenticationUrl": "",
+    }))
+}

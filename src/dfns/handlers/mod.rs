@@ -1,0 +1,33 @@
+//! One file per endpoint: each is a function of the API's dependencies, the request's
+//! [`Facts`](super::facts::Facts) and the scenario's merge patch, answering the normal 200
+//! body or an [`ApiError`](super::error::ApiError). [`normal`] maps every [`Endpoint`] to its
+//! handler; the match is exhaustive, so a new variant asks for its handler.
+
+mod login;
+mod login_init;
+mod login_social;
+mod registration;
+mod registration_social;
+
+use serde_json::Value;
+
+use super::error::ApiError;
+use super::scripted::Normal;
+use crate::endpoint::Endpoint;
+
+/// The scenario's merge patch for the 200 body, applied by the scenario step after the handler.
+type Patch<'a> = Option<&'a Value>;
+/// The normal 200 body, or the error.
+type Reply = Result<Value, ApiError>;
+
+/// The normal logic of `endpoint`.
+pub(crate) fn normal(endpoint: Endpoint) -> Normal {
+    match endpoint {
+        Endpoint::RegistrationSocial => registration_social::handle,
+        Endpoint::Registration => registration::handle,
+        Endpoint::RegistrationEndUser => registration::handle_enduser,
+        Endpoint::LoginSocial => login_social::handle,
+        Endpoint::LoginInit => login_init::handle,
+        Endpoint::Login => login::handle,
+    }
+}

@@ -1,0 +1,196 @@
+//! `POST /auth/registration` and `POST /auth/registration/enduser` (with wallets): completing
+//! a registration. The temporary token from the registration challenge is required as
+//! `Authorization: Bearer`, verified (signature, expiry, the challenge it binds) and spent by a
+//! successful completion.
+
+use serde_json::{json, Value};
+use warp::http::StatusCode;
+
+use super::{Patch, Reply};
+use crate::dfns::error::ApiError;
+use crate::dfns::facts::Facts;
+use crate::dfns::DfnsApi;
+use serde_json::Map;
+
+use crate::dfns::tokens::Purpose;
+use crate::users::{Factor, User};
+
+/// `POST /auth/registration`.
+pub(crate) fn handle(api: &DfnsApi, facts: &Facts, _patch: Patch) -> Reply {
+    complete(api, facts, false)
+}
+
+/// `POST /auth/registration/enduser`.
+pub(crate) fn handle_enduser(api: &DfnsApi, facts: &Facts, _patch: Patch) -> Reply {
+    complete(api, facts, true)
+}
+
+/// `POST /auth/registration/enduser` (`with_wallets`) or `POST /auth/registration`.
+fn complete(api: &DfnsApi, facts: &Facts, with_wallets: bool) -> Result<Value, ApiError> {
+    let bearer = facts.bearer.as_deref().ok_or_else(|| {
+        ApiError::new(StatusCode::UNAUTHORIZED, "Not Authorized.")
+            .detail("field", "authorization")
+            .detail(
+                "reason",
+                "the temporaryAuthenticationToken is required as Authorization: Bearer",
+            )
+    })?;
+    let bound = api.verify_bound_token(
+        bearer,
+        Purpose::Registration,
+        "temporaryAuthenticationToken",
+    )?;
+    let body = facts.json()?;
+    let Some(object) = body.as_object() else {
+        return Err(ApiError::new(
+            StatusCode::BAD_REQUEST,
+            "request body must be a JSON object",
+        ));
+    };
+    let mut known = vec![
+        "firstFactorCredential",
+        "secondFactorCredential",
+        "recoveryCredential",
+    ];
+    if with_wallets {
+        known.push("wallets");
+    }
+    if let Some(unknown) = object.keys().find(|k| !known.contains(&k.as_str())) {
+        return Err(ApiError::invalid_field(
+            unknown,
+            format!("is not a known field (known: {})", known.join(", ")),
+        ));
+    }
+    let wallets = if with_wallets {
+        parse_wallets(object)?
+    } else {
+        Vec::new()
+    };
+    let mut user = User {
+        id: bound.user_id.clone(),
+        username: bound.username.clone(),
+        org_id: bound.org_id.clone(),
+        credentials: Vec::new(),
+        wallets: Vec::new(),
+    };
+    let first = object
+        .get("firstFactorCredential")
+        .ok_or_else(|| ApiError::invalid_field("firstFactorCredential", "is required"))?;
+    let mut index = 0;
+    for (field, factor, value) in [
+        ("firstFactorCredential", Factor::First, Some(first)),
+        (
+            "secondFactorCredential",
+            Factor::Second,
+            object.get("secondFactorCredential"),
+        ),
+        (
+            "recoveryCredential",
+            Factor::Recovery,
+            object.get("recoveryCredential"),
+        ),
+    ] {
+        let Some(value) = value.filter(|v| !v.is_null()) else {
+            continue;
+        };
+        let credential =
+            api.register_credential(value, field, factor, &bound.challenge, &user, index)?;
+        if user
+            .credentials
+            .iter()
+            .any(|c| !c.cred_id.is_empty() && c.cred_id == credential.cred_id)
+        {
+            return Err(ApiError::invalid_field(
+                field,
+                "registers a credential id already given in this request",
+            ));
+        }
+        user.credentials.push(credential);
+        index += 1;
+    }
+    let now = api.clock.unix();
+    user.wallets = wallets
+        .iter()
+        .enumerate()
+        .map(|(i, (network, name))| api.wallet(&user.id, i, network, name.as_deref(), now))
+        .collect();
+
+    // Commit atomically: the token must still be unspent and the user still new.
+    let session = bound.session.clone();
+    let n = api.sessions.with(&session, |state| {
+        if state.spent_tokens.contains(&bound.jti) {
+            return Err(ApiError::new(
+                StatusCode::UNAUTHORIZED,
+                "temporaryAuthenticationToken has already been used",
+            )
+            .detail("field", "temporaryAuthenticationToken")
+            .detail("check", "spent"));
+        }
+        if state.users.contains_key(&user.id) {
+            return Err(ApiError::new(
+                StatusCode::UNAUTHORIZED,
+                "User already exists.",
+            ));
+        }
+        state.spent_tokens.insert(bound.jti.clone());
+        state.users.insert(user.id.clone(), user.clone());
+        state.logins += 1;
+        Ok(state.logins)
+    })?;
+    let first = &user.credentials[0];
+    let mut answer = json!({
+        "credential": { "uuid": first.uuid, "kind": first.kind, "name": first.name },
+        "user": { "id": user.id, "username": user.username, "orgId": user.org_id },
+    });
+    if with_wallets {
+        answer["authentication"] = json!({ "token": api.session_token(&session, &user, n) });
+        answer["wallets"] = Value::Array(user.wallets.clone());
+    }
+    Ok(answer)
+}
+
+/// `wallets: [{network, name?}]`.
+fn parse_wallets(object: &Map<String, Value>) -> Result<Vec<(String, Option<String>)>, ApiError> {
+    let Some(Value::Array(list)) = object.get("wallets") else {
+        return Err(ApiError::invalid_field(
+            "wallets",
+            "is required and must be an array of {network, name?}",
+        ));
+    };
+    list.iter()
+        .enumerate()
+        .map(|(i, wallet)| {
+            let field = format!("wallets.{i}");
+            let network = wallet
+                .get("network")
+                .and_then(Value::as_str)
+                .filter(|n| !n.is_empty())
+                .ok_or_else(|| {
+                    ApiError::invalid_field(
+                        &format!("{field}.network"),
+                        "is required and must be a string",
+                    )
+                })?;
+            let name = match wallet.get("name") {
+                None | Some(Value::Null) => None,
+                Some(Value::String(name)) => Some(name.clone()),
+                Some(_) => {
+                    return Err(ApiError::invalid_field(
+                        &format!("{field}.name"),
+                        "must be a string",
+                    ))
+                }
+            };
+            if let Some(unknown) = wallet
+                .as_object()
+                .and_then(|o| o.keys().find(|k| *k != "network" && *k != "name"))
+            {
+                return Err(ApiError::invalid_field(
+                    &format!("{field}.{unknown}"),
+                    "is not a known field (known: network, name)",
+                ));
+            }
+            Ok((network.to_string(), name))
+        })
+        .collect()
+}

@@ -1,0 +1,24 @@
+//! `POST /auth/registration/social`: a registration challenge for the user an idToken
+//! designates (refused when that user already exists).
+
+use warp::http::StatusCode;
+
+use super::{Patch, Reply};
+use crate::dfns::error::ApiError;
+use crate::dfns::facts::Facts;
+use crate::dfns::DfnsApi;
+
+/// `POST /auth/registration/social`.
+pub(crate) fn handle(api: &DfnsApi, facts: &Facts, patch: Patch) -> Reply {
+    let who = api.social_identity(facts)?;
+    if api
+        .sessions
+        .read(&facts.session, |s| s.users.contains_key(&who.user_id))
+    {
+        return Err(ApiError::new(
+            StatusCode::UNAUTHORIZED,
+            "User already exists.",
+        ));
+    }
+    Ok(api.social_registration_challenge(&facts.session, &who, api.clock.unix(), patch))
+}
