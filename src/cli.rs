@@ -143,7 +143,7 @@ pub struct TokenArgs {
     /// `iss` claim (default: PUBLIC_URL/oidc, or http://BIND:PORT/oidc)
     #[arg(long, env = "DFNS_MOCK_TOKEN_ISS", value_name = "URL")]
     pub iss: Option<String>,
-    /// Seconds until `exp` (negative for an already expired token) [default: issuer.token_ttl_secs]
+    /// Seconds from `iat` (now unless given) to `exp`, negative for an already expired token [default: issuer.token_ttl_secs]
     #[arg(
         long,
         env = "DFNS_MOCK_TOKEN_TTL",
@@ -267,11 +267,6 @@ async fn token(args: TokenArgs) -> Result<(), String> {
             claims.insert(name.into(), Value::String(value.clone()));
         }
     }
-    if let Some(ttl) = args.ttl {
-        let now = app.clock.unix();
-        claims.insert("iat".into(), now.into());
-        claims.insert("exp".into(), (now + ttl).into());
-    }
     for claim in &args.claims {
         let (name, value) = claim
             .split_once('=')
@@ -280,10 +275,12 @@ async fn token(args: TokenArgs) -> Result<(), String> {
             serde_json::from_str(value).unwrap_or_else(|_| Value::String(value.to_string()));
         claims.insert(name.to_string(), value);
     }
-    let token = app
-        .issuer
-        .mint(claims, app.issuer.default_issuer_url())
-        .map_err(|e| e.to_string())?;
+    let issuer = app.issuer.default_issuer_url();
+    let token = match args.ttl {
+        Some(ttl) => app.issuer.mint_with_ttl(claims, issuer, ttl),
+        None => app.issuer.mint(claims, issuer),
+    }
+    .map_err(|e| e.to_string())?;
     println!("{token}");
     Ok(())
 }

@@ -107,6 +107,11 @@ pub struct IssuerConfig {
     pub leeway_secs: u64,
     /// Lifetime of minted id tokens, in seconds.
     pub token_ttl_secs: u64,
+    /// Lifetime of unexchanged `/oidc/authorize` codes, in seconds of the mock's clock.
+    pub code_ttl_secs: u64,
+    /// Most unexchanged, unexpired codes at once; beyond it sign-ins get
+    /// `temporarily_unavailable`.
+    pub max_codes: usize,
     /// Other issuers whose tokens are accepted.
     pub trusted: Vec<TrustedIssuerConfig>,
     /// Accept the built-in issuer's tokens only with the exact `iss` of the request's host
@@ -213,6 +218,8 @@ impl Default for IssuerConfig {
             allowed_algorithms: vec!["RS256".into(), "ES256".into(), "EdDSA".into()],
             leeway_secs: 30,
             token_ttl_secs: 3600,
+            code_ttl_secs: 60,
+            max_codes: 1_000,
             trusted: Vec::new(),
             strict_iss: false,
         }

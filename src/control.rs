@@ -89,6 +89,7 @@ pub(crate) fn filter(app: App) -> impl Filter<Extract = (Response,), Error = Rej
         .map(|app: App| {
             app.sessions.reset_all();
             app.request_ids.reset_all();
+            app.issuer.reset();
             app.journal.clear(None);
             json_response(StatusCode::OK, &json!({ "reset": true }))
         });

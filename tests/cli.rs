@@ -642,3 +642,21 @@ fn http_json_blocking(url: &str, body: Option<Value>) -> Value {
     .join()
     .unwrap()
 }
+
+#[test]
+fn token_refuses_a_ttl_that_leaves_the_representable_range() {
+    for ttl in [i64::MAX, i64::MIN] {
+        let output =
+            run(bin()
+                .env("DFNS_MOCK_CLOCK", FROZEN)
+                .args(["token", "--ttl", &ttl.to_string()]));
+        assert_eq!(output.status.code(), Some(1), "{}", stderr(&output));
+        assert!(
+            stderr(&output).contains(&format!(
+                "claim `exp` is {FROZEN_UNIX} + {ttl}, outside the NumericDate range"
+            )),
+            "{}",
+            stderr(&output)
+        );
+    }
+}

@@ -400,3 +400,286 @@ async fn a_trusted_issuer_jwks_can_be_fetched_from_a_url() {
     mock.stop().await;
     idp.stop().await;
 }
+
+/// Signs `header` and `claims` as given (with any header parameter) with the RS256 fixture.
+fn rs256_with_header(header: &Value, claims: &Map<String, Value>) -> String {
+    let input = format!("{}.{}", b64_json(header), b64_json(&json!(claims)));
+    let key = EncodingKey::from_rsa_pem(fixture("issuer-rs256.pem").as_bytes()).unwrap();
+    let signature = jsonwebtoken::crypto::sign(input.as_bytes(), &key, Algorithm::RS256).unwrap();
+    format!("{input}.{signature}")
+}
+
+#[tokio::test]
+async fn critical_header_extensions_are_refused() {
+    let mock = Mock::start(config()).await;
+    let kid = builtin_kid(&mock).await;
+    let claims = valid_claims(&mock, now());
+    let plain = json!({ "alg": "RS256", "typ": "JWT", "kid": kid });
+    let (status, body) = mock
+        .register(&rs256_with_header(&plain, &claims), &[])
+        .await;
+    assert_eq!(status, 200, "the signing itself is sound: {body}");
+    for crit in [
+        json!({ "crit": ["x-tenant"], "x-tenant": "acme" }),
+        json!({ "crit": ["exp"], "exp": 1 }),
+        json!({ "crit": ["b64"], "b64": false }),
+        json!({ "crit": [] }),
+        json!({ "crit": "nonsense" }),
+    ] {
+        let mut header = plain.clone();
+        header
+            .as_object_mut()
+            .unwrap()
+            .extend(crit.as_object().unwrap().clone());
+        rejected(
+            &mock,
+            &rs256_with_header(&header, &claims),
+            "crit",
+            &format!(
+                "header `crit` is {}: no critical header extension is understood",
+                crit["crit"]
+            ),
+        )
+        .await;
+    }
+    mock.stop().await;
+}
+
+#[tokio::test]
+async fn every_audience_must_be_trusted_and_azp_names_a_trusted_client() {
+    let mut config = config();
+    config.issuer.audiences = vec!["dfns-mock-client".into(), "web-client".into()];
+    let mock = Mock::start(config).await;
+    let kid = builtin_kid(&mock).await;
+    let with = |pairs: Value| {
+        let mut claims = valid_claims(&mock, now());
+        claims.extend(pairs.as_object().unwrap().clone());
+        rs256(&claims, Some(&kid))
+    };
+
+    // An extra audience the relying party does not trust, even with a good azp.
+    rejected(
+        &mock,
+        &with(json!({ "aud": ["dfns-mock-client", "evil-client"], "azp": "dfns-mock-client" })),
+        "aud",
+        r#"audience ["dfns-mock-client","evil-client"] includes ["evil-client"], which is not a trusted audience (accepted: dfns-mock-client, web-client)"#,
+    )
+    .await;
+    // Several trusted audiences need an azp, and the azp must be a trusted client.
+    rejected(
+        &mock,
+        &with(json!({ "aud": ["dfns-mock-client", "web-client"] })),
+        "azp",
+        r#"has several audiences ["dfns-mock-client","web-client"] and no `azp`"#,
+    )
+    .await;
+    rejected(
+        &mock,
+        &with(json!({ "aud": "dfns-mock-client", "azp": "evil-client" })),
+        "azp",
+        "authorized party (`azp`) `evil-client` is not an accepted client",
+    )
+    .await;
+    rejected(&mock, &with(json!({ "azp": 5 })), "claims", "`azp`").await;
+    // Empty, or with a non-string member: not an audience claim.
+    rejected(&mock, &with(json!({ "aud": [] })), "claims", "`aud`").await;
+    rejected(
+        &mock,
+        &with(json!({ "aud": ["dfns-mock-client", 5] })),
+        "claims",
+        "`aud`",
+    )
+    .await;
+
+    for good in [
+        json!({ "aud": ["dfns-mock-client", "web-client"], "azp": "web-client" }),
+        json!({ "aud": ["dfns-mock-client"] }),
+        json!({ "aud": "web-client", "azp": "web-client" }),
+    ] {
+        let (status, body) = mock.register(&with(good.clone()), &[]).await;
+        assert_eq!(status, 200, "{good}: {body}");
+    }
+    mock.stop().await;
+}
+
+#[tokio::test]
+async fn time_claims_out_of_range_are_refused_without_overflow() {
+    let mock = Mock::start(frozen_config()).await;
+    let kid = builtin_kid(&mock).await;
+    for (claim, value, check) in [
+        ("exp", json!(i64::MAX), "exp"),
+        ("exp", json!(i64::MAX - 10), "exp"),
+        ("exp", json!(u64::MAX), "exp"),
+        ("exp", json!(253_402_300_800_i64), "exp"),
+        ("nbf", json!(i64::MIN), "nbf"),
+        ("iat", json!(-1), "iat"),
+    ] {
+        let mut claims = valid_claims(&mock, FROZEN_UNIX);
+        claims.insert(claim.into(), value.clone());
+        rejected(
+            &mock,
+            &rs256(&claims, Some(&kid)),
+            check,
+            &format!("claim `{claim}` is {value}, outside the NumericDate range"),
+        )
+        .await;
+    }
+    // The last representable instant is a valid `exp`.
+    let mut claims = valid_claims(&mock, FROZEN_UNIX);
+    claims.insert("exp".into(), json!(253_402_300_799_i64));
+    let (status, body) = mock.register(&rs256(&claims, Some(&kid)), &[]).await;
+    assert_eq!(status, 200, "{body}");
+    mock.stop().await;
+}
+
+#[tokio::test]
+async fn the_token_endpoint_refuses_out_of_range_times_with_a_400() {
+    let mock = Mock::start(frozen_config()).await;
+    for (body, description) in [
+        (
+            json!({ "iat": i64::MAX - 10 }),
+            format!(
+                "claim `iat` is {}, outside the NumericDate range",
+                i64::MAX - 10
+            ),
+        ),
+        (
+            json!({ "iat": 253_402_300_000_i64 }),
+            "claim `exp` is 253402300000 + 3600, outside the NumericDate range".into(),
+        ),
+        (
+            json!({ "exp": -5 }),
+            "claim `exp` is -5, outside the NumericDate range".into(),
+        ),
+        (
+            json!({ "nbf": u64::MAX }),
+            format!("claim `nbf` is {}, outside the NumericDate range", u64::MAX),
+        ),
+    ] {
+        let (status, _, answer) = mock.post("/oidc/token", &body, &[]).await;
+        assert_eq!(status, 400, "{body}: {answer}");
+        assert_eq!(answer["error"], "invalid_request");
+        assert!(
+            answer["error_description"]
+                .as_str()
+                .unwrap()
+                .starts_with(&description),
+            "{body}: {answer}"
+        );
+    }
+    mock.stop().await;
+
+    // A lifetime that overflows `iat + ttl` is refused rather than wrapped to a past `exp`.
+    let mut config = frozen_config();
+    config.issuer.token_ttl_secs = u64::MAX;
+    let mock = Mock::start(config).await;
+    let (status, _, answer) = mock.post("/oidc/token", &json!({}), &[]).await;
+    assert_eq!(status, 400, "{answer}");
+    assert_eq!(
+        answer["error_description"],
+        format!(
+            "claim `exp` is {FROZEN_UNIX} + {}, outside the NumericDate range 0..=253402300799 \
+             (1970-01-01T00:00:00Z to 9999-12-31T23:59:59Z)",
+            i64::MAX
+        )
+    );
+    mock.stop().await;
+}
+
+/// Answers every connection on a free port with `body` as JSON; the URL it serves.
+async fn serve_json_once_per_connection(body: String) -> String {
+    use tokio::io::{AsyncReadExt, AsyncWriteExt};
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let url = format!("http://{}/jwks", listener.local_addr().unwrap());
+    tokio::spawn(async move {
+        while let Ok((mut socket, _)) = listener.accept().await {
+            let mut request = [0u8; 4096];
+            let _ = socket.read(&mut request).await;
+            let response = format!(
+                "HTTP/1.1 200 OK\r\ncontent-type: application/json\r\ncontent-length: {}\r\n\
+                 connection: close\r\n\r\n{body}",
+                body.len()
+            );
+            let _ = socket.write_all(response.as_bytes()).await;
+        }
+    });
+    url
+}
+
+#[tokio::test]
+async fn rsa_keys_under_2048_bits_are_refused_at_load() {
+    use rsa::pkcs8::{EncodePrivateKey, LineEnding};
+    let weak_pem = |bits| {
+        rsa::RsaPrivateKey::new(&mut rand::rngs::OsRng, bits)
+            .unwrap()
+            .to_pkcs8_pem(LineEnding::LF)
+            .unwrap()
+            .to_string()
+    };
+    let dir = tempfile::tempdir().unwrap();
+    let start_error = |config: Config| async move {
+        dfns_mock::app::App::new(config)
+            .await
+            .err()
+            .expect("refused at start-up")
+            .to_string()
+    };
+
+    // A trusted JWKS file holding a 512-bit key.
+    let weak = rsa::RsaPrivateKey::new(&mut rand::rngs::OsRng, 512).unwrap();
+    let jwks = {
+        use rsa::traits::PublicKeyParts;
+        let b64 = |n: &rsa::BigUint| {
+            use base64::Engine;
+            base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(n.to_bytes_be())
+        };
+        json!({ "keys": [{
+            "kty": "RSA", "alg": "RS256", "use": "sig", "kid": "weak-512",
+            "n": b64(weak.n()), "e": b64(weak.e()),
+        }] })
+        .to_string()
+    };
+    let jwks_path = dir.path().join("weak.json");
+    std::fs::write(&jwks_path, &jwks).unwrap();
+    let mut from_file = config();
+    from_file.issuer.trusted = vec![TrustedIssuerConfig {
+        issuer: "https://weak.test".into(),
+        jwks: jwks_path.display().to_string(),
+    }];
+    let message = start_error(from_file).await;
+    assert_eq!(
+        message,
+        format!(
+            "trusted issuer https://weak.test: cannot load JWKS {}: key `weak-512`: its RSA \
+             modulus is 512 bits; at least 2048 are required (RFC 7518 §3.3)",
+            jwks_path.display(),
+        )
+    );
+
+    // The same JWKS fetched from a URL.
+    let url = serve_json_once_per_connection(jwks).await;
+    let mut from_url = config();
+    from_url.issuer.trusted = vec![TrustedIssuerConfig {
+        issuer: "https://weak.test".into(),
+        jwks: url.clone(),
+    }];
+    let message = start_error(from_url).await;
+    assert!(
+        message.contains(&url) && message.contains("is 512 bits; at least 2048"),
+        "{message}"
+    );
+
+    // A 1024-bit PEM as the built-in issuer's signing key.
+    let pem_path = dir.path().join("weak-issuer.pem");
+    std::fs::write(&pem_path, weak_pem(1024)).unwrap();
+    let mut signing = config();
+    signing.issuer.key = pem_path.display().to_string();
+    assert_eq!(
+        start_error(signing).await,
+        format!(
+            "signing key {} is refused: its RSA modulus is 1024 bits; at least 2048 are \
+             required (RFC 7518 §3.3)",
+            pem_path.display()
+        )
+    );
+}

@@ -341,31 +341,37 @@ async fn bad_authorization_requests_are_oauth_errors() {
     mock.stop().await;
 }
 
+/// The authorization request that signs `email` in at once with a code.
+fn sign_in_url(mock: &Mock, email: &str) -> String {
+    mock.url(&format!(
+        "/oidc/authorize?{}",
+        query(&[
+            ("response_type", "code"),
+            ("client_id", "dfns-mock-client"),
+            ("redirect_uri", REDIRECT),
+            ("state", "st"),
+            ("login_hint", email),
+        ])
+    ))
+}
+
+/// Where a `login_hint` sign-in of `email` sends the browser back: its query parameters.
+async fn sign_in(mock: &Mock, email: &str) -> std::collections::HashMap<String, String> {
+    let response = no_redirects()
+        .get(sign_in_url(mock, email))
+        .send()
+        .await
+        .unwrap();
+    location_params(&response, '?')
+}
+
 /// The code a `login_hint` sign-in gets, after `others` unrelated sign-ins.
 async fn code_after(others: usize) -> String {
     let mock = Mock::start(frozen_config()).await;
-    let client = no_redirects();
-    let sign_in = |email: &str| {
-        mock.url(&format!(
-            "/oidc/authorize?{}",
-            query(&[
-                ("response_type", "code"),
-                ("client_id", "dfns-mock-client"),
-                ("redirect_uri", REDIRECT),
-                ("state", "st"),
-                ("login_hint", email)
-            ])
-        ))
-    };
     for i in 0..others {
-        client
-            .get(sign_in(&format!("other{i}@example.com")))
-            .send()
-            .await
-            .unwrap();
+        sign_in(&mock, &format!("other{i}@example.com")).await;
     }
-    let response = client.get(sign_in("me@example.com")).send().await.unwrap();
-    let code = location_params(&response, '?')["code"].clone();
+    let code = sign_in(&mock, "me@example.com").await["code"].clone();
     mock.stop().await;
     code
 }
@@ -373,4 +379,93 @@ async fn code_after(others: usize) -> String {
 #[tokio::test]
 async fn codes_are_reproducible_whatever_other_sign_ins_happen() {
     assert_eq!(code_after(0).await, code_after(3).await);
+}
+
+/// A code table of this size in the tests below.
+const MAX_CODES: usize = 20;
+
+/// The default config with a table of [`MAX_CODES`] codes that live `ttl_secs`.
+fn code_config(ttl_secs: u64) -> dfns_mock::config::Config {
+    let mut config = config();
+    config.issuer.max_codes = MAX_CODES;
+    config.issuer.code_ttl_secs = ttl_secs;
+    config
+}
+
+/// Signs in [`MAX_CODES`] users and leaves the codes unexchanged; the first user's code.
+async fn fill_the_code_table(mock: &Mock) -> String {
+    let mut codes = Vec::new();
+    for i in 0..MAX_CODES {
+        codes.push(sign_in(mock, &format!("user{i}@example.com")).await["code"].clone());
+    }
+    codes.swap_remove(0)
+}
+
+/// Asserts that the next sign-in is refused because the code table is full.
+async fn assert_the_table_is_full(mock: &Mock) {
+    let back = sign_in(mock, "one-too-many@example.com").await;
+    assert_eq!(back["error"], "temporarily_unavailable", "{back:?}");
+    assert!(
+        back["error_description"]
+            .starts_with(&format!("{MAX_CODES} authorization codes are outstanding")),
+        "{back:?}"
+    );
+}
+
+async fn exchange_code(mock: &Mock, code: &str) -> (u16, Value) {
+    exchange(
+        mock,
+        &[
+            ("grant_type", "authorization_code"),
+            ("code", code),
+            ("redirect_uri", REDIRECT),
+        ],
+    )
+    .await
+}
+
+#[tokio::test]
+async fn unexchanged_codes_expire_by_the_clock_and_are_purged() {
+    // A code issued in second S expires when the clock reaches S + 3.
+    let mock = Mock::start(code_config(2)).await;
+    let started = std::time::Instant::now();
+    let first = fill_the_code_table(&mock).await;
+    assert_the_table_is_full(&mock).await;
+    tokio::time::sleep(std::time::Duration::from_millis(3200).saturating_sub(started.elapsed()))
+        .await;
+    let (status, answer) = exchange_code(&mock, &first).await;
+    assert_eq!(
+        (status, answer["error_description"].as_str()),
+        (400, Some("the code has expired"))
+    );
+    // The expired codes made room: a new sign-in gets a code that works.
+    let code = sign_in(&mock, "after@example.com").await["code"].clone();
+    let (status, answer) = exchange_code(&mock, &code).await;
+    assert_eq!(status, 200, "{answer}");
+    mock.stop().await;
+}
+
+#[tokio::test]
+async fn reset_releases_every_outstanding_code() {
+    let mock = Mock::start(code_config(60)).await;
+    let first = fill_the_code_table(&mock).await;
+    assert_the_table_is_full(&mock).await;
+
+    let reset = mock
+        .client
+        .post(mock.url("/__mock/reset"))
+        .header("content-type", "application/json")
+        .body("{}")
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(reset.status(), 200);
+    let (status, answer) = exchange_code(&mock, &first).await;
+    assert_eq!(
+        (status, answer["error_description"].as_str()),
+        (400, Some("the code is unknown or was already used"))
+    );
+    let code = sign_in(&mock, "after@example.com").await["code"].clone();
+    assert_eq!(exchange_code(&mock, &code).await.0, 200);
+    mock.stop().await;
 }

@@ -13,8 +13,9 @@ use serde::Deserialize;
 use serde_json::{json, Map, Value};
 use sha2::{Digest, Sha256};
 
-/// Seconds an authorization code stays valid.
-pub const CODE_TTL_SECS: i64 = 300;
+/// How many distinct sign-ins' code counts are remembered, per outstanding code allowed;
+/// beyond it the counts of sign-ins without an outstanding code are forgotten.
+const SIGN_INS_PER_CODE: usize = 10;
 
 /// The parameters of an authorization request (query of GET, form of POST).
 #[derive(Debug, Clone, Default, Deserialize)]
@@ -169,9 +170,13 @@ impl AuthorizeParams {
     }
 }
 
+/// A digest of one sign-in (client, redirect, claims, state): what codes are counted by.
+type SignIn = [u8; 32];
+
 /// What a code stands for until it is exchanged.
 #[derive(Debug, Clone)]
 struct Grant {
+    sign_in: SignIn,
     claims: Map<String, Value>,
     client_id: String,
     redirect_uri: String,
@@ -182,14 +187,19 @@ struct Grant {
 /// Outstanding grants, and how many codes each distinct sign-in got.
 #[derive(Debug, Default)]
 struct CodeState {
-    issued: HashMap<String, u64>,
+    issued: HashMap<SignIn, u64>,
     grants: HashMap<String, Grant>,
 }
 
-/// Issued, not yet exchanged authorization codes.
-#[derive(Debug, Clone, Default)]
+/// Issued, not yet exchanged authorization codes: they expire `ttl_secs` after issue by the
+/// mock's clock, expired ones are purged when the table is full (`max` codes; beyond it a
+/// sign-in is answered `temporarily_unavailable`, so unexchanged codes cannot grow memory),
+/// and all are dropped by [`Codes::clear`].
+#[derive(Debug, Clone)]
 pub struct Codes {
     grants: Arc<Mutex<CodeState>>,
+    ttl_secs: i64,
+    max: usize,
 }
 
 /// The token request of the authorization code grant.
@@ -211,31 +221,64 @@ pub struct TokenRequest {
 }
 
 impl Codes {
+    /// An empty table of at most `max` codes that live `ttl_secs` seconds.
+    pub fn new(ttl_secs: u64, max: usize) -> Codes {
+        Codes {
+            grants: Arc::default(),
+            ttl_secs: i64::try_from(ttl_secs).unwrap_or(i64::MAX),
+            max,
+        }
+    }
+
     /// A new single-use code for the signed-in user. It derives from the seed, the sign-in
-    /// (client, redirect, claims, state) and how many times that same sign-in happened, so it
-    /// does not depend on what other tests do meanwhile.
+    /// (client, redirect, claims, state) and how many times that same sign-in happened since
+    /// start or the last [`Codes::clear`], so it does not depend on what other tests do
+    /// meanwhile. Refused with `temporarily_unavailable` while the table is full of unexpired
+    /// codes.
     pub fn issue(
         &self,
         seed: &crate::seed::Seed,
         params: &AuthorizeParams,
         claims: Map<String, Value>,
         now: i64,
-    ) -> String {
-        let sign_in = format!(
+    ) -> Result<String, AuthorizeError> {
+        let sign_in_text = format!(
             "{}\n{}\n{}\n{}",
             params.client_id,
             params.redirect_uri,
             Value::Object(claims.clone()),
             params.state.as_deref().unwrap_or("")
         );
+        let sign_in: SignIn = Sha256::digest(sign_in_text.as_bytes()).into();
         let mut guard = self.grants.lock().unwrap_or_else(|e| e.into_inner());
-        let n = guard.issued.entry(sign_in.clone()).or_insert(0);
+        let state = &mut *guard;
+        if state.grants.len() >= self.max {
+            state.grants.retain(|_, grant| now <= grant.expires);
+        }
+        if state.grants.len() >= self.max {
+            return Err(AuthorizeError {
+                error: "temporarily_unavailable",
+                description: format!(
+                    "{} authorization codes are outstanding: exchange them, wait until they \
+                     expire ({} s after issue) or POST /__mock/reset",
+                    self.max, self.ttl_secs
+                ),
+            });
+        }
+        if state.issued.len() >= self.max.saturating_mul(SIGN_INS_PER_CODE) {
+            let live: std::collections::HashSet<SignIn> =
+                state.grants.values().map(|g| g.sign_in).collect();
+            state.issued.retain(|sign_in, _| live.contains(sign_in));
+        }
+        let n = state.issued.entry(sign_in).or_insert(0);
         *n += 1;
         let n = n.to_string();
-        let code = URL_SAFE_NO_PAD.encode(&seed.bytes("authorization-code", &[&sign_in, &n])[..24]);
-        guard.grants.insert(
+        let code =
+            URL_SAFE_NO_PAD.encode(&seed.bytes("authorization-code", &[&sign_in_text, &n])[..24]);
+        state.grants.insert(
             code.clone(),
             Grant {
+                sign_in,
                 claims,
                 client_id: params.client_id.clone(),
                 redirect_uri: params.redirect_uri.clone(),
@@ -248,10 +291,16 @@ impl Codes {
                             .unwrap_or_else(|| "plain".into()),
                     )
                 }),
-                expires: now + CODE_TTL_SECS,
+                expires: now.saturating_add(self.ttl_secs),
             },
         );
-        code
+        Ok(code)
+    }
+
+    /// Forgets every outstanding code and every sign-in count.
+    pub fn clear(&self) {
+        let mut guard = self.grants.lock().unwrap_or_else(|e| e.into_inner());
+        *guard = CodeState::default();
     }
 
     /// Spends a code: the claims to mint, or the OAuth error.
@@ -280,6 +329,7 @@ impl Codes {
         let grant =
             grant.ok_or_else(|| invalid_grant("the code is unknown or was already used"))?;
         if now > grant.expires {
+            guard.grants.remove(&request.code);
             return Err(invalid_grant("the code has expired"));
         }
         if request.redirect_uri != grant.redirect_uri {

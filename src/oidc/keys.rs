@@ -1,6 +1,6 @@
 //! The built-in issuer's signing key: loading it (the fixture key from the fixtures folder
 //! or the copy compiled into the binary, a PEM file, or a fresh one), its JWK with a `kid` (RFC 7638 thumbprint) and an `x5c` self-signed certificate
-//! made with rcgen.
+//! made with rcgen. RSA keys under [`MIN_RSA_BITS`] are refused, here and in trusted JWKS.
 
 use std::path::Path;
 
@@ -16,6 +16,49 @@ use jsonwebtoken::{Algorithm, DecodingKey, EncodingKey};
 use rsa::pkcs1::DecodeRsaPrivateKey;
 use rsa::pkcs8::{DecodePrivateKey, EncodePrivateKey, LineEnding};
 use rsa::traits::PublicKeyParts;
+
+/// The smallest RSA modulus accepted, in bits (RFC 7518 §3.3).
+pub const MIN_RSA_BITS: usize = 2048;
+
+/// Refuses an RSA key whose modulus is under [`MIN_RSA_BITS`]; other key types pass.
+pub fn check_key_size(jwk: &Jwk) -> Result<(), String> {
+    let AlgorithmParameters::RSA(rsa) = &jwk.algorithm else {
+        return Ok(());
+    };
+    let n = URL_SAFE_NO_PAD
+        .decode(rsa.n.trim_end_matches('='))
+        .map_err(|e| format!("its RSA modulus `n` is not base64url: {e}"))?;
+    let bits = n.iter().position(|b| *b != 0).map_or(0, |first| {
+        (n.len() - first) * 8 - n[first].leading_zeros() as usize
+    });
+    check_rsa_bits(bits)
+}
+
+fn check_rsa_bits(bits: usize) -> Result<(), String> {
+    if bits < MIN_RSA_BITS {
+        return Err(format!(
+            "its RSA modulus is {bits} bits; at least {MIN_RSA_BITS} are required (RFC 7518 §3.3)"
+        ));
+    }
+    Ok(())
+}
+
+/// Why a PEM is not a usable signing key.
+#[derive(Debug, thiserror::Error)]
+pub enum PemKeyError {
+    /// Not a private key of the algorithm.
+    #[error("{0}")]
+    Invalid(String),
+    /// An RSA key under [`MIN_RSA_BITS`].
+    #[error("{0}")]
+    Weak(String),
+}
+
+impl From<String> for PemKeyError {
+    fn from(why: String) -> Self {
+        PemKeyError::Invalid(why)
+    }
+}
 
 /// A private key that signs id tokens, with everything needed to publish and check it.
 #[derive(Clone)]
@@ -60,6 +103,14 @@ pub enum KeyError {
         /// What the parser said.
         why: String,
     },
+    /// The key is too weak to sign with.
+    #[error("signing key {path} is refused: {why}")]
+    Weak {
+        /// The file, or `generated`.
+        path: String,
+        /// Why.
+        why: String,
+    },
 }
 
 impl SigningKey {
@@ -95,15 +146,18 @@ impl SigningKey {
             }
             path => read_pem(Path::new(path))?,
         };
-        SigningKey::from_pem(&pem, alg).map_err(|why| KeyError::Parse {
-            path: origin,
-            algorithm: algorithm.to_string(),
-            why,
+        SigningKey::from_pem(&pem, alg).map_err(|err| match err {
+            PemKeyError::Invalid(why) => KeyError::Parse {
+                path: origin,
+                algorithm: algorithm.to_string(),
+                why,
+            },
+            PemKeyError::Weak(why) => KeyError::Weak { path: origin, why },
         })
     }
 
-    /// A key from a PEM private key (PKCS#8, or PKCS#1 for RSA).
-    pub fn from_pem(pem: &str, algorithm: Algorithm) -> Result<SigningKey, String> {
+    /// A key from a PEM private key (PKCS#8, or PKCS#1 for RSA of at least [`MIN_RSA_BITS`]).
+    pub fn from_pem(pem: &str, algorithm: Algorithm) -> Result<SigningKey, PemKeyError> {
         let (pkcs8_pem, params, encoding, decoding) = match algorithm {
             Algorithm::EdDSA => {
                 let key =
@@ -123,6 +177,7 @@ impl SigningKey {
                 let key = rsa::RsaPrivateKey::from_pkcs8_pem(pem)
                     .or_else(|_| rsa::RsaPrivateKey::from_pkcs1_pem(pem))
                     .map_err(|e| e.to_string())?;
+                check_rsa_bits(key.n().bits()).map_err(PemKeyError::Weak)?;
                 let pkcs8 = key
                     .to_pkcs8_pem(LineEnding::LF)
                     .map_err(|e| e.to_string())?

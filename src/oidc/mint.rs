@@ -5,6 +5,7 @@ use jsonwebtoken::{encode, Header};
 use serde_json::{json, Map, Value};
 
 use super::keys::SigningKey;
+use super::numeric_date::{self, OutOfRange};
 use crate::seed::Seed;
 
 /// What a minted token gets when the caller does not say otherwise.
@@ -14,8 +15,8 @@ pub struct MintDefaults {
     pub issuer: String,
     /// `aud`.
     pub audience: String,
-    /// Seconds from `iat` to `exp`.
-    pub ttl_secs: u64,
+    /// Seconds from `iat` to `exp` (negative for an already expired token).
+    pub ttl_secs: i64,
     /// `iat`.
     pub now: i64,
 }
@@ -31,6 +32,9 @@ pub enum MintError {
         /// What it must be.
         expected: &'static str,
     },
+    /// A time claim, given or computed (`iat + ttl`), is not a representable instant.
+    #[error(transparent)]
+    TimeRange(#[from] OutOfRange),
 }
 
 /// Fills the default claims around `claims` and signs the result.
@@ -38,23 +42,20 @@ pub enum MintError {
 /// Defaults: `sub` derived from the email (Google-like 21 digits), `email`
 /// `jane.doe@example.com` (or `<sub>@example.com` when only `sub` is given),
 /// `email_verified: true`, `name` from the email's local part, `iat` now, `exp`
-/// `iat + ttl`, `iss` and `aud` from `defaults`. Given claims always win.
+/// `iat + ttl`, `iss` and `aud` from `defaults`. Given claims always win. Time claims, given
+/// or computed, must lie in the [`numeric_date`] range.
 pub fn mint_id_token(
     key: &SigningKey,
     seed: &Seed,
     mut claims: Map<String, Value>,
     defaults: &MintDefaults,
 ) -> Result<String, MintError> {
-    for (claim, expected) in [
-        ("iat", "a number"),
-        ("exp", "a number"),
-        ("nbf", "a number"),
-    ] {
-        if claims.get(claim).is_some_and(|v| !v.is_i64()) {
-            return Err(MintError::ClaimType {
+    for claim in ["iat", "exp", "nbf"] {
+        if let Some(value) = claims.get(claim) {
+            numeric_date::seconds(claim, value).ok_or_else(|| MintError::ClaimType {
                 claim: claim.into(),
-                expected,
-            });
+                expected: "a number",
+            })??;
         }
     }
     for claim in ["sub", "email", "iss", "name", "nonce"] {
@@ -84,10 +85,14 @@ pub fn mint_id_token(
     };
     let sub = str_claim(&claims, "sub").unwrap_or_else(|| seed.digits("subject", &[&email], 21));
     let name = email.split('@').next().unwrap_or(&email).to_string();
-    let iat = claims
-        .get("iat")
-        .and_then(Value::as_i64)
-        .unwrap_or(defaults.now);
+    let iat = match claims.get("iat").and_then(Value::as_i64) {
+        Some(iat) => iat,
+        None => numeric_date::check("iat", defaults.now)?,
+    };
+    let exp = match claims.get("exp").and_then(Value::as_i64) {
+        Some(exp) => exp,
+        None => numeric_date::add("exp", iat, defaults.ttl_secs)?,
+    };
     let defaults = json!({
         "iss": defaults.issuer,
         "aud": defaults.audience,
@@ -96,7 +101,7 @@ pub fn mint_id_token(
         "email_verified": true,
         "name": name,
         "iat": iat,
-        "exp": iat + defaults.ttl_secs as i64,
+        "exp": exp,
     });
     for (k, v) in defaults.as_object().expect("object literal") {
         claims.entry(k.clone()).or_insert_with(|| v.clone());

@@ -7,6 +7,7 @@
 pub mod authorize;
 pub mod keys;
 pub mod mint;
+pub mod numeric_date;
 pub mod routes;
 pub mod verify;
 
@@ -71,7 +72,7 @@ impl Issuer {
             public_url: config.public_url.clone(),
             default_url: config.default_issuer_url(),
             strict_iss: config.issuer.strict_iss,
-            codes: authorize::Codes::default(),
+            codes: authorize::Codes::new(config.issuer.code_ttl_secs, config.issuer.max_codes),
         })
     }
 
@@ -115,6 +116,17 @@ impl Issuer {
 
     /// Mints an id token from `claims` with `issuer` as the default `iss`.
     pub fn mint(&self, claims: Map<String, Value>, issuer: &str) -> Result<String, MintError> {
+        let ttl_secs = i64::try_from(self.token_ttl_secs).unwrap_or(i64::MAX);
+        self.mint_with_ttl(claims, issuer, ttl_secs)
+    }
+
+    /// Mints an id token whose default `exp` is `iat + ttl_secs` (negative: already expired).
+    pub fn mint_with_ttl(
+        &self,
+        claims: Map<String, Value>,
+        issuer: &str,
+        ttl_secs: i64,
+    ) -> Result<String, MintError> {
         mint::mint_id_token(
             &self.key,
             &self.seed,
@@ -122,7 +134,7 @@ impl Issuer {
             &MintDefaults {
                 issuer: issuer.to_string(),
                 audience: self.client_id.clone(),
-                ttl_secs: self.token_ttl_secs,
+                ttl_secs,
                 now: self.clock.unix(),
             },
         )
@@ -152,7 +164,7 @@ impl Issuer {
         }
         let code = self
             .codes
-            .issue(&self.seed, params, claims, self.clock.unix());
+            .issue(&self.seed, params, claims, self.clock.unix())?;
         Ok(params.redirect(vec![("code", code)]))
     }
 
@@ -178,6 +190,11 @@ impl Issuer {
             "expires_in": self.token_ttl_secs,
             "scope": "openid email profile",
         }))
+    }
+
+    /// Forgets every outstanding authorization code (`POST /__mock/reset`).
+    pub fn reset(&self) {
+        self.codes.clear();
     }
 
     /// Seconds a minted token lives by default.

@@ -1,16 +1,19 @@
-//! Verifying an idToken the way a real relying party does: structure, algorithm
-//! allowlist, key by `kid`, signature, then `iss`, `aud`, `exp`, `nbf`, `iat` against the
-//! mock's clock. Every failure says which check failed and why.
+//! Verifying an idToken the way a real relying party does (OIDC Core §3.1.3.7, RFC 8725):
+//! structure, no `crit` extension (none is understood), algorithm allowlist, key by `kid`,
+//! signature, then `iss`, `aud` (every audience trusted), `azp`, and `exp`, `nbf`, `iat`
+//! range-checked and compared with the mock's clock. Every failure says which check failed
+//! and why. Trusted RSA keys under 2048 bits are refused when their JWKS is loaded.
 
 use std::collections::HashSet;
 
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use base64::Engine;
-use jsonwebtoken::jwk::JwkSet;
+use jsonwebtoken::jwk::{Jwk, JwkSet};
 use jsonwebtoken::{decode, Algorithm, DecodingKey, Validation};
 use serde_json::{json, Map, Value};
 
-use super::keys::SigningKey;
+use super::keys::{self, SigningKey};
+use super::numeric_date::{self, OutOfRange};
 use super::ISSUER_PATH;
 use crate::clock::rfc3339;
 use crate::config::{IssuerConfig, TrustedIssuerConfig};
@@ -112,6 +115,12 @@ pub enum IdTokenError {
     /// Not three base64url parts with a JSON header and payload.
     #[error("idToken is malformed: {0}")]
     Malformed(String),
+    /// The header has `crit`: it names extensions that must be understood, and none is.
+    #[error(
+        "idToken header `crit` is {0}: no critical header extension is understood here \
+         (RFC 7515 §4.1.11)"
+    )]
+    Critical(String),
     /// `alg` is not in the allowlist, or does not match the key.
     #[error("idToken algorithm `{alg}` is not allowed (allowed: {allowed})")]
     Algorithm {
@@ -145,6 +154,25 @@ pub enum IdTokenError {
         /// Accepted audiences.
         accepted: String,
     },
+    /// `aud` lists audiences besides the accepted ones (OIDC Core §3.1.3.7).
+    #[error(
+        "idToken audience {audience} includes {untrusted}, which is not a trusted audience \
+         (accepted: {accepted})"
+    )]
+    UntrustedAudience {
+        /// The token's audience.
+        audience: String,
+        /// The audiences not trusted.
+        untrusted: String,
+        /// Accepted audiences.
+        accepted: String,
+    },
+    /// Several audiences without `azp`, or an `azp` that is not an accepted client.
+    #[error("idToken {0} (OIDC Core §3.1.3.7)")]
+    AuthorizedParty(String),
+    /// `exp`, `nbf` or `iat` is not a representable instant.
+    #[error("idToken {0}")]
+    TimeRange(OutOfRange),
     /// `exp` is in the past.
     #[error("idToken expired at {expired} (now {now}, leeway {leeway}s)")]
     Expired {
@@ -182,12 +210,15 @@ impl IdTokenError {
     pub fn check(&self) -> &'static str {
         match self {
             IdTokenError::Malformed(_) => "format",
+            IdTokenError::Critical(_) => "crit",
             IdTokenError::Algorithm { .. } => "alg",
             IdTokenError::UnknownKey(_) => "kid",
             IdTokenError::Signature => "signature",
             IdTokenError::MissingClaim(_) => "claims",
             IdTokenError::Issuer { .. } => "iss",
-            IdTokenError::Audience { .. } => "aud",
+            IdTokenError::Audience { .. } | IdTokenError::UntrustedAudience { .. } => "aud",
+            IdTokenError::AuthorizedParty(_) => "azp",
+            IdTokenError::TimeRange(e) => e.claim,
             IdTokenError::Expired { .. } => "exp",
             IdTokenError::NotYetValid { .. } => "nbf",
             IdTokenError::IssuedInFuture { .. } => "iat",
@@ -226,7 +257,7 @@ impl IdTokenVerifier {
             issuers,
             audiences: config.audiences.clone(),
             allowed_algorithms: config.allowed_algorithms.clone(),
-            leeway: config.leeway_secs as i64,
+            leeway: i64::try_from(config.leeway_secs).unwrap_or(i64::MAX),
         })
     }
 
@@ -247,6 +278,9 @@ impl IdTokenVerifier {
         }
         let header = decode_part(parts[0], "header")?;
         let payload = decode_part(parts[1], "payload")?;
+        if let Some(crit) = header.get("crit") {
+            return Err(IdTokenError::Critical(crit.to_string()));
+        }
         let alg = header
             .get("alg")
             .and_then(Value::as_str)
@@ -344,42 +378,69 @@ impl IdTokenVerifier {
             .join(", ")
     }
 
+    /// Every audience must be accepted; several need an `azp`, and an `azp` must be accepted.
     fn check_audience(&self, claims: &Map<String, Value>) -> Result<(), IdTokenError> {
         let audiences: Vec<&str> = match claims.get("aud") {
             Some(Value::String(a)) => vec![a.as_str()],
-            Some(Value::Array(list)) => list.iter().filter_map(Value::as_str).collect(),
+            Some(Value::Array(list)) if !list.is_empty() => list
+                .iter()
+                .map(Value::as_str)
+                .collect::<Option<_>>()
+                .ok_or(IdTokenError::MissingClaim("aud"))?,
             _ => return Err(IdTokenError::MissingClaim("aud")),
         };
-        if audiences
-            .iter()
-            .any(|a| self.audiences.iter().any(|ok| ok == a))
-        {
-            Ok(())
-        } else {
-            Err(IdTokenError::Audience {
+        let accepted = |a: &str| self.audiences.iter().any(|ok| ok == a);
+        let untrusted: Vec<&str> = audiences.iter().copied().filter(|a| !accepted(a)).collect();
+        if untrusted.len() == audiences.len() {
+            return Err(IdTokenError::Audience {
                 audience: json!(audiences).to_string(),
                 accepted: self.audiences.join(", "),
-            })
+            });
+        }
+        if !untrusted.is_empty() {
+            return Err(IdTokenError::UntrustedAudience {
+                audience: json!(audiences).to_string(),
+                untrusted: json!(untrusted).to_string(),
+                accepted: self.audiences.join(", "),
+            });
+        }
+        match claims.get("azp") {
+            None if audiences.len() > 1 => Err(IdTokenError::AuthorizedParty(format!(
+                "has several audiences {} and no `azp` naming the client it was issued to",
+                json!(audiences)
+            ))),
+            None => Ok(()),
+            Some(Value::String(azp)) if accepted(azp) => Ok(()),
+            Some(Value::String(azp)) => Err(IdTokenError::AuthorizedParty(format!(
+                "authorized party (`azp`) `{azp}` is not an accepted client (accepted: {})",
+                self.audiences.join(", ")
+            ))),
+            Some(_) => Err(IdTokenError::MissingClaim("azp")),
         }
     }
 
     fn check_times(&self, claims: &Map<String, Value>, now: i64) -> Result<(), IdTokenError> {
         let number = |name: &'static str| match claims.get(name) {
             None => Ok(None),
-            Some(v) => v.as_i64().map(Some).ok_or(IdTokenError::MissingClaim(name)),
+            Some(v) => match numeric_date::seconds(name, v) {
+                None => Err(IdTokenError::MissingClaim(name)),
+                Some(secs) => secs.map(Some).map_err(IdTokenError::TimeRange),
+            },
         };
         let leeway = self.leeway;
         let exp = number("exp")?.ok_or(IdTokenError::MissingClaim("exp"))?;
         let iat = number("iat")?.ok_or(IdTokenError::MissingClaim("iat"))?;
-        if now > exp + leeway {
+        let nbf = number("nbf")?;
+        // Saturating: the leeway is configured, `now` comes from the clock setting.
+        if now > exp.saturating_add(leeway) {
             return Err(IdTokenError::Expired {
                 expired: rfc3339(exp),
                 now: rfc3339(now),
                 leeway,
             });
         }
-        if let Some(nbf) = number("nbf")? {
-            if now + leeway < nbf {
+        if let Some(nbf) = nbf {
+            if now.saturating_add(leeway) < nbf {
                 return Err(IdTokenError::NotYetValid {
                     not_before: rfc3339(nbf),
                     now: rfc3339(now),
@@ -387,7 +448,7 @@ impl IdTokenVerifier {
                 });
             }
         }
-        if now + leeway < iat {
+        if now.saturating_add(leeway) < iat {
             return Err(IdTokenError::IssuedInFuture {
                 issued_at: rfc3339(iat),
                 now: rfc3339(now),
@@ -429,11 +490,9 @@ async fn load_trusted(config: &TrustedIssuerConfig) -> Result<TrustedIssuer, Tru
             .and_then(|a| serde_json::to_value(a).ok())
             .and_then(|a| a.as_str().and_then(|a| a.parse::<Algorithm>().ok()))
         else {
-            return Err(failed(format!(
-                "key `{}` has no supported `alg`",
-                jwk.common.key_id.as_deref().unwrap_or("")
-            )));
+            return Err(failed(format!("key `{}` has no supported `alg`", kid(jwk))));
         };
+        keys::check_key_size(jwk).map_err(|why| failed(format!("key `{}`: {why}", kid(jwk))))?;
         let key = DecodingKey::from_jwk(jwk).map_err(|e| failed(e.to_string()))?;
         keys.push(VerificationKey {
             kid: jwk.common.key_id.clone(),
@@ -445,4 +504,9 @@ async fn load_trusted(config: &TrustedIssuerConfig) -> Result<TrustedIssuer, Tru
         issuer: Some(config.issuer.clone()),
         keys,
     })
+}
+
+/// A JWK's `kid` for messages (empty when it has none).
+fn kid(jwk: &Jwk) -> &str {
+    jwk.common.key_id.as_deref().unwrap_or("")
 }
