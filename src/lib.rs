@@ -14,8 +14,8 @@
 
 pub mod app;
 pub mod body;
-pub mod chain;
 pub mod bundled;
+pub mod chain;
 pub mod cli;
 pub mod clock;
 pub mod config;

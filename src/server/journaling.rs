@@ -14,6 +14,7 @@ use serde_json::Value;
 use tower::Service;
 
 use super::faults::InjectedFault;
+use super::limits::BodyTimeout;
 use super::BoxError;
 use crate::context::REQUEST_ID_HEADER;
 use crate::journal::{Answered, Entry, Journal};
@@ -26,6 +27,8 @@ pub struct Journaling<S> {
     pub inner: S,
     /// Where entries go.
     pub journal: Journal,
+    /// Whether credentials are redacted before recording (`journal_redact`).
+    pub redact: bool,
 }
 
 impl<S, ReqBody, ResBody> Service<Request<ReqBody>> for Journaling<S>
@@ -52,16 +55,20 @@ where
         // The clone that was made ready must serve this call (tower's ready-service rule).
         let clone = self.inner.clone();
         let mut inner = std::mem::replace(&mut self.inner, clone);
-        let journal = self.journal.clone();
+        let (journal, redact) = (self.journal.clone(), self.redact);
         Box::pin(async move {
             let started = Instant::now();
             let (parts, body) = request.into_parts();
             let bytes = match body.collect().await {
                 Ok(collected) => collected.to_bytes(),
-                Err(_) => {
-                    // Over the body limit: answered as a 413 (made JSON further out).
+                Err(error) => {
+                    let error: BoxError = error.into();
+                    // Over the body limit (413) or its deadline (408); made JSON further out.
                     let mut response = Response::new(ResBody::default());
-                    *response.status_mut() = StatusCode::PAYLOAD_TOO_LARGE;
+                    *response.status_mut() = match error.downcast_ref::<BodyTimeout>() {
+                        Some(_) => StatusCode::REQUEST_TIMEOUT,
+                        None => StatusCode::PAYLOAD_TOO_LARGE,
+                    };
                     return Ok(response);
                 }
             };
@@ -141,6 +148,9 @@ where
                     }
                     None => entry.fault = Some(error.to_string()),
                 },
+            }
+            if redact {
+                super::redaction::redact(&mut entry);
             }
             journal.record(entry);
             result
