@@ -52,11 +52,18 @@ function dfnsMockServer(options = {}) {
   }
 }
 
-/** A control-plane or issuer call; a non-2xx answer throws with the mock's error body. */
+/**
+ * A control-plane or issuer call; a non-2xx answer throws with the mock's error body. It marks
+ * itself as a program's call (`X-Dfns-Mock-Control`, which the control plane asks of requests
+ * that change state) and carries `$DFNS_MOCK_ADMIN_TOKEN` when the mock is given one.
+ */
 async function call(base, method, pathname, body) {
+  const headers = { 'x-dfns-mock-control': '1' }
+  if (body !== undefined) headers['content-type'] = 'application/json'
+  if (process.env.DFNS_MOCK_ADMIN_TOKEN) headers['x-dfns-mock-admin-token'] = process.env.DFNS_MOCK_ADMIN_TOKEN
   const response = await fetch(new URL(pathname, base), {
     method,
-    headers: body === undefined ? {} : { 'content-type': 'application/json' },
+    headers,
     body: body === undefined ? undefined : JSON.stringify(body),
   })
   const text = await response.text()

@@ -66,6 +66,37 @@ pub struct Config {
     pub auth: AuthConfig,
     /// HTTPS beside HTTP.
     pub tls: TlsConfig,
+    /// Timeouts and caps of client connections (both listeners).
+    pub connections: ConnectionsConfig,
+    /// Host names the control plane (`/__mock/…`) answers besides loopback names, the bind
+    /// address, the host of `public_url` and `tls.hosts` (a compose service name); `*`: any.
+    pub allowed_hosts: Vec<String>,
+    /// Browser origins allowed to call the control plane cross-origin (default: none).
+    pub control_origins: Vec<String>,
+    /// When set, the control plane (except `/__mock/health`) needs `Authorization: Bearer
+    /// <token>` or `X-Dfns-Mock-Admin-Token: <token>`.
+    pub admin_token: Option<String>,
+    /// Replace tokens and `Authorization` values in the journal with `[redacted]`; unset: on
+    /// when `bind` is not a loopback address.
+    pub journal_redact: Option<bool>,
+}
+
+/// How long a client may take and how many may be connected at once.
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
+#[serde(deny_unknown_fields, default)]
+pub struct ConnectionsConfig {
+    /// Time to send a request's headers, in milliseconds; on HTTP/1 it also bounds the wait
+    /// for the next request on a kept-alive connection.
+    pub header_timeout_ms: u64,
+    /// Time to send a request's whole body, in milliseconds (answered 408 beyond it).
+    pub body_timeout_ms: u64,
+    /// A connection with no request in flight and no traffic is closed after this long, in
+    /// milliseconds.
+    pub idle_timeout_ms: u64,
+    /// Connections open at once; beyond it new ones wait in the listen backlog.
+    pub max: usize,
+    /// On SIGTERM/SIGINT, how long in-flight requests get to finish, in milliseconds.
+    pub shutdown_grace_ms: u64,
 }
 
 /// HTTPS, served beside HTTP on its own port.
@@ -191,6 +222,23 @@ impl Default for Config {
             issuer: IssuerConfig::default(),
             auth: AuthConfig::default(),
             tls: TlsConfig::default(),
+            connections: ConnectionsConfig::default(),
+            allowed_hosts: Vec::new(),
+            control_origins: Vec::new(),
+            admin_token: None,
+            journal_redact: None,
+        }
+    }
+}
+
+impl Default for ConnectionsConfig {
+    fn default() -> Self {
+        ConnectionsConfig {
+            header_timeout_ms: 10_000,
+            body_timeout_ms: 30_000,
+            idle_timeout_ms: 60_000,
+            max: 1024,
+            shutdown_grace_ms: 10_000,
         }
     }
 }
@@ -402,6 +450,20 @@ impl Config {
                 );
             }
         }
+        let c = &self.connections;
+        for (key, value) in [
+            ("connections.header_timeout_ms", c.header_timeout_ms),
+            ("connections.body_timeout_ms", c.body_timeout_ms),
+            ("connections.idle_timeout_ms", c.idle_timeout_ms),
+            ("connections.max", c.max as u64),
+        ] {
+            if value == 0 {
+                return invalid(key, "must be greater than 0".into());
+            }
+        }
+        if self.admin_token.as_deref().is_some_and(str::is_empty) {
+            return invalid("admin_token", "must not be empty when set".into());
+        }
         let org = regex::Regex::new(r"^or-[a-z0-9]{5}-[a-z0-9]{5}-[a-z0-9]{14,16}$")
             .expect("valid regex");
         if !org.is_match(&self.auth.org_id) {
@@ -414,6 +476,11 @@ impl Config {
             );
         }
         Ok(())
+    }
+
+    /// Whether the journal redacts tokens: `journal_redact`, else whether `bind` is not loopback.
+    pub fn redacts_journal(&self) -> bool {
+        self.journal_redact.unwrap_or(!self.bind.is_loopback())
     }
 
     /// The issuer URL used when no request is at hand (the `token` command, logs).

@@ -610,6 +610,7 @@ async fn fixture_users_exist_in_every_new_session() {
     // A reset session has them again.
     mock.client
         .post(mock.url("/__mock/sessions/fx-a/reset"))
+        .header("x-dfns-mock-control", "1")
         .send()
         .await
         .unwrap();

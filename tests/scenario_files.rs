@@ -249,6 +249,7 @@ async fn changes_reload_without_restart_and_a_broken_file_keeps_the_last_good_se
     let response = mock
         .client
         .post(mock.url("/__mock/scenarios/reload"))
+        .header("x-dfns-mock-control", "1")
         .send()
         .await
         .unwrap();

@@ -591,6 +591,7 @@ async fn control_plane_lists_sets_states_resets_and_journals() {
     let reset = mock
         .client
         .post(mock.url("/__mock/sessions/cp/reset"))
+        .header("x-dfns-mock-control", "1")
         .send()
         .await
         .unwrap();
@@ -636,6 +637,7 @@ async fn control_plane_lists_sets_states_resets_and_journals() {
     );
     mock.client
         .delete(mock.url("/__mock/journal"))
+        .header("x-dfns-mock-control", "1")
         .send()
         .await
         .unwrap();
@@ -645,6 +647,7 @@ async fn control_plane_lists_sets_states_resets_and_journals() {
     let reset = mock
         .client
         .post(mock.url("/__mock/reset"))
+        .header("x-dfns-mock-control", "1")
         .send()
         .await
         .unwrap();

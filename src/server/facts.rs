@@ -13,6 +13,7 @@ use http::{Request, Response, StatusCode};
 use http_body_util::{BodyExt, Full};
 use tower::Service;
 
+use super::limits::BodyTimeout;
 use super::{BoxError, WholeBodyService};
 use crate::dfns::DfnsApi;
 use crate::endpoint::Endpoint;
@@ -46,13 +47,19 @@ where
         let dfns = self.dfns.clone();
         Box::pin(async move {
             let (mut parts, body) = request.into_parts();
-            let Ok(collected) = body.collect().await else {
-                // Over the body limit: answered as a 413 (made JSON further out).
-                let mut response = Response::new(ResBody::default());
-                *response.status_mut() = StatusCode::PAYLOAD_TOO_LARGE;
-                return Ok(response);
+            let bytes = match body.collect().await {
+                Ok(collected) => collected.to_bytes(),
+                Err(error) => {
+                    let error: BoxError = error.into();
+                    // Over the body limit (413) or its deadline (408); made JSON further out.
+                    let mut response = Response::new(ResBody::default());
+                    *response.status_mut() = match error.downcast_ref::<BodyTimeout>() {
+                        Some(_) => StatusCode::REQUEST_TIMEOUT,
+                        None => StatusCode::PAYLOAD_TOO_LARGE,
+                    };
+                    return Ok(response);
+                }
             };
-            let bytes = collected.to_bytes();
             if let Some(endpoint) = Endpoint::find(&parts.method, parts.uri.path()) {
                 let facts = dfns.resolve(endpoint, &parts.headers, &bytes);
                 parts.extensions.insert(Arc::new(facts));

@@ -28,6 +28,8 @@ pub(crate) struct Journaling<S> {
     pub(crate) inner: S,
     /// Where entries go.
     pub(crate) journal: Journal,
+    /// Whether credentials are redacted before recording (`journal_redact`).
+    pub(crate) redact: bool,
 }
 
 impl<S, ResBody> Service<Request<Full<Bytes>>> for Journaling<S>
@@ -46,7 +48,7 @@ where
 
     fn call(&mut self, request: Request<Full<Bytes>>) -> Self::Future {
         let mut inner = self.inner.take_ready();
-        let journal = self.journal.clone();
+        let (journal, redact) = (self.journal.clone(), self.redact);
         Box::pin(async move {
             let started = Instant::now();
             let (parts, body) = request.into_parts();
@@ -128,6 +130,9 @@ where
                     }
                     None => entry.fault = Some(error.to_string()),
                 },
+            }
+            if redact {
+                super::redaction::redact(&mut entry);
             }
             journal.record(entry);
             result

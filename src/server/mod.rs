@@ -9,7 +9,10 @@
 
 mod facts;
 mod faults;
+pub mod guard;
 mod journaling;
+pub mod limits;
+mod redaction;
 pub mod tls;
 
 use std::convert::Infallible;
@@ -26,9 +29,11 @@ use http_body_util::{BodyExt, Full};
 use hyper_util::rt::{TokioExecutor, TokioIo};
 use hyper_util::server::conn::auto;
 use hyper_util::service::TowerToHyperService;
+use std::sync::Arc;
 use tokio::io::{AsyncRead, AsyncWrite};
 use tokio::net::{TcpListener, TcpStream};
-use tokio::sync::oneshot;
+
+use tokio::sync::{oneshot, watch, OwnedSemaphorePermit, Semaphore};
 use tower::{Service, ServiceBuilder};
 use tower_http::catch_panic::CatchPanicLayer;
 use tower_http::cors::{AllowOrigin, CorsLayer};
@@ -128,6 +133,8 @@ pub const CORS_ALLOWED_HEADERS: &[&str] = &[
     "x-dfns-appsecret",
     SCENARIO_HEADER,
     SESSION_HEADER,
+    guard::ADMIN_TOKEN_HEADER,
+    guard::CONTROL_HEADER,
 ];
 
 /// The whole filter tree: endpoints, then a fallback that answers 404/405 as Dfns errors.
@@ -182,7 +189,7 @@ fn no_route(
     }
 }
 
-/// The CORS policy: configured origins (`*` for any), the SDK's headers, `X-Request-ID` exposed.
+/// A CORS policy: the given origins (`*` for any), the SDK's headers, `X-Request-ID` exposed.
 fn cors(origins: &[String]) -> CorsLayer {
     let allow_origin = if origins.iter().any(|o| o == "*") {
         AllowOrigin::any()
@@ -305,7 +312,8 @@ pub struct RunningServer {
 }
 
 impl RunningServer {
-    /// Stops accepting, lets in-flight requests finish (up to 10 s), and returns.
+    /// Stops accepting, lets in-flight requests finish (up to `connections.shutdown_grace_ms`),
+    /// closes idle connections, and returns.
     pub async fn shutdown(mut self) {
         if let Some(tx) = self.shutdown.take() {
             let _ = tx.send(());
@@ -408,6 +416,7 @@ pub fn serve(app: App, listeners: Listeners) -> Result<RunningServer, StartError
     let tls_cert = tls.as_ref().map(|t| t.cert.clone());
     let Listeners { http, https } = listeners;
     let https = https.zip(tls.map(|t| t.acceptor));
+    let limits = app.config.connections.clone();
 
     let service = ServiceBuilder::new()
         .layer(SetRequestIdLayer::x_request_id(SessionRequestIds(
@@ -421,13 +430,18 @@ pub fn serve(app: App, listeners: Listeners) -> Result<RunningServer, StartError
         )
         .layer(tower::layer::layer_fn(JsonErrors))
         .layer(CatchPanicLayer::new())
-        .layer(cors(&app.config.cors_origins))
+        .layer(guard::PlanesLayer::new(&app.config))
         .layer(MapResponseBodyLayer::new(boxed_body))
         .layer(RequestBodyLimitLayer::new(MAX_BODY_BYTES))
+        .layer_fn(|inner| limits::BodyDeadline {
+            inner,
+            limit: Duration::from_millis(limits.body_timeout_ms),
+        })
         .service(ResolveFacts {
             inner: Journaling {
                 inner: Faults(warp::service(routes(&app))),
                 journal: app.journal.clone(),
+                redact: app.config.redacts_journal(),
             },
             dfns: app.dfns.clone(),
         });
@@ -440,13 +454,23 @@ pub fn serve(app: App, listeners: Listeners) -> Result<RunningServer, StartError
 
     let (tx, mut rx) = oneshot::channel::<()>();
     let task = tokio::spawn(async move {
-        let builder = auto::Builder::new(TokioExecutor::new());
-        let graceful = hyper_util::server::graceful::GracefulShutdown::new();
+        let builder = limits::builder(&limits);
+        let idle = Duration::from_millis(limits.idle_timeout_ms);
+        // Every connection holds a receiver: `true` asks it to finish; all dropped, all closed.
+        let (closing, _) = watch::channel(false);
+        let slots = Arc::new(Semaphore::new(limits.max));
         // One connection: the fault control, and over TLS the handshake and the scheme.
-        let connect = |stream: TcpStream, tls: Option<tokio_rustls::TlsAcceptor>| {
+        let connect = |stream: TcpStream,
+                       tls: Option<tokio_rustls::TlsAcceptor>,
+                       slot: OwnedSemaphorePermit| {
             let control = ConnectionControl::default();
-            let stream = ResettableStream::new(stream, control.clone());
+            let activity = limits::Activity::default();
+            let stream = limits::Tracked {
+                inner: ResettableStream::new(stream, control.clone()),
+                activity: activity.clone(),
+            };
             let over_tls = tls.is_some();
+            let counted = activity.clone();
             let service = ServiceBuilder::new()
                 .map_request(move |mut request: Request<hyper::body::Incoming>| {
                     request.extensions_mut().insert(control.clone());
@@ -458,33 +482,55 @@ pub fn serve(app: App, listeners: Listeners) -> Result<RunningServer, StartError
                     }
                     request
                 })
+                .layer_fn(|inner| limits::Counted {
+                    inner,
+                    activity: counted.clone(),
+                })
                 .service(service.clone());
-            let (builder, watcher) = (builder.clone(), graceful.watcher());
+            let (builder, closing) = (builder.clone(), closing.subscribe());
+            let header_timeout = Duration::from_millis(limits.header_timeout_ms);
             tokio::spawn(async move {
+                let _slot = slot;
+                let conn = Connection {
+                    closing,
+                    activity,
+                    idle,
+                };
                 match tls {
-                    None => serve_io(&builder, watcher, stream, service).await,
+                    None => conn.serve(&builder, stream, service).await,
                     Some(acceptor) => {
                         let handshake =
-                            tokio::time::timeout(Duration::from_secs(10), acceptor.accept(stream));
+                            tokio::time::timeout(header_timeout, acceptor.accept(stream));
                         if let Ok(Ok(stream)) = handshake.await {
-                            serve_io(&builder, watcher, stream, service).await;
+                            conn.serve(&builder, stream, service).await;
                         }
                     }
                 }
             });
         };
+        let mut http_backoff = limits::AcceptBackoff::default();
+        let mut https_backoff = limits::AcceptBackoff::default();
         loop {
+            // Beyond `connections.max`, new clients wait in the listen backlog.
+            let slot = tokio::select! {
+                slot = slots.clone().acquire_owned() => slot.expect("the semaphore is never closed"),
+                _ = &mut rx => break,
+            };
             tokio::select! {
-                accepted = http.accept() => {
-                    if let Ok((stream, _peer)) = accepted {
-                        connect(stream, None);
+                accepted = http.accept() => match accepted {
+                    Ok((stream, _peer)) => {
+                        http_backoff.succeeded();
+                        connect(stream, None, slot);
                     }
-                }
-                accepted = accept_tls(&https) => {
-                    if let Ok((stream, acceptor)) = accepted {
-                        connect(stream, Some(acceptor));
+                    Err(error) => http_backoff.failed(&error).await,
+                },
+                accepted = accept_tls(&https) => match accepted {
+                    Ok((stream, acceptor)) => {
+                        https_backoff.succeeded();
+                        connect(stream, Some(acceptor), slot);
                     }
-                }
+                    Err(error) => https_backoff.failed(&error).await,
+                },
                 _ = &mut rx => break,
             }
         }
@@ -493,11 +539,13 @@ pub fn serve(app: App, listeners: Listeners) -> Result<RunningServer, StartError
         if let Some(watcher) = watcher {
             watcher.abort();
         }
-        if tokio::time::timeout(Duration::from_secs(10), graceful.shutdown())
-            .await
-            .is_err()
-        {
-            tracing::warn!("in-flight requests did not finish within 10 s");
+        let _ = closing.send(true);
+        let grace = Duration::from_millis(limits.shutdown_grace_ms);
+        if tokio::time::timeout(grace, closing.closed()).await.is_err() {
+            tracing::warn!(
+                ?grace,
+                "in-flight requests did not finish within the grace period"
+            );
         }
     });
     Ok(RunningServer {
@@ -519,25 +567,56 @@ async fn accept_tls(
     }
 }
 
-/// Serves HTTP/1 or HTTP/2 on one connection until it closes or the server shuts down.
-async fn serve_io<I, S, B>(
-    builder: &auto::Builder<TokioExecutor>,
-    watcher: hyper_util::server::graceful::Watcher,
-    io: I,
-    service: S,
-) where
-    I: AsyncRead + AsyncWrite + Unpin + Send + 'static,
-    S: Service<Request<hyper::body::Incoming>, Response = Response<B>> + Clone + Send + 'static,
-    S::Future: Send + 'static,
-    S::Error: Into<BoxError>,
-    B: http_body::Body + Send + 'static,
-    B::Data: Send,
-    B::Error: Into<BoxError>,
-{
-    let connection = builder
-        .serve_connection_with_upgrades(TokioIo::new(io), TowerToHyperService::new(service))
-        .into_owned();
-    let _ = watcher.watch(connection).await;
+/// One accepted connection's ties to the server: the shutdown signal and its idle clock.
+struct Connection {
+    closing: watch::Receiver<bool>,
+    activity: limits::Activity,
+    idle: Duration,
+}
+
+impl Connection {
+    /// Serves HTTP/1 or HTTP/2 until the client closes, the connection has been idle for
+    /// `idle`, or the server shuts down; the last two finish in-flight requests first.
+    async fn serve<I, S, B>(mut self, builder: &auto::Builder<TokioExecutor>, io: I, service: S)
+    where
+        I: AsyncRead + AsyncWrite + Unpin + Send + 'static,
+        S: Service<Request<hyper::body::Incoming>, Response = Response<B>> + Clone + Send + 'static,
+        S::Future: Send + 'static,
+        S::Error: Into<BoxError>,
+        B: http_body::Body + Send + 'static,
+        B::Data: Send,
+        B::Error: Into<BoxError>,
+    {
+        let connection = builder
+            .serve_connection_with_upgrades(TokioIo::new(io), TowerToHyperService::new(service))
+            .into_owned();
+        tokio::pin!(connection);
+        let idle = self.activity.idle_for(self.idle);
+        tokio::pin!(idle);
+        let mut finishing = false;
+        loop {
+            tokio::select! {
+                _ = connection.as_mut() => return,
+                _ = asked_to_close(&mut self.closing), if !finishing => {
+                    connection.as_mut().graceful_shutdown();
+                    finishing = true;
+                }
+                _ = &mut idle, if !finishing => {
+                    connection.as_mut().graceful_shutdown();
+                    finishing = true;
+                }
+            }
+        }
+    }
+}
+
+/// Completes once the server asks its connections to finish.
+async fn asked_to_close(closing: &mut watch::Receiver<bool>) {
+    while !*closing.borrow_and_update() {
+        if closing.changed().await.is_err() {
+            return;
+        }
+    }
 }
 
 /// Completes on SIGINT or SIGTERM.
