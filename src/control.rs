@@ -212,6 +212,14 @@ fn session_view(app: &App, key: &SessionKey) -> Value {
             "credentials": u.credentials.iter().map(|c| json!({
                 "uuid": c.uuid, "kind": c.kind, "name": c.name, "credId": c.cred_id, "signCount": c.sign_count,
             })).collect::<Vec<_>>(),
+            "wallets": u.wallets.iter().map(|w| json!({
+                "id": w.id, "network": w.chain.network, "address": w.chain.address(),
+                "publicKey": w.chain.key.public_key_hex(),
+                "signatures": w.signatures.iter().map(|s| json!({
+                    "id": s.id, "requestBody": s.request_body, "signature": s.signature,
+                    "date": crate::clock::rfc3339(s.date),
+                })).collect::<Vec<_>>(),
+            })).collect::<Vec<_>>(),
         })).collect::<Vec<_>>(),
     }))
 }

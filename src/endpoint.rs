@@ -2,6 +2,9 @@
 //! ([`crate::dfns::routes`]), the 404/405 table of the serving stack and the scenario
 //! vocabulary (`when.endpoint`) all derive from [`Endpoint::ALL`]. Adding an endpoint is one
 //! line here and one handler file under `dfns/handlers/`; the compiler asks for the rest.
+//!
+//! A path segment `{name}` is a parameter: it matches any one non-empty segment, and the
+//! handler reads it with [`Endpoint::param`] (e.g. `walletId` of `/wallets/{walletId}`).
 
 use std::fmt;
 
@@ -63,17 +66,41 @@ endpoints! {
     LoginInit => POST "/auth/login/init",
     /// Login completion.
     Login => POST "/auth/login",
+    /// User action challenge, binding a method, path and payload.
+    UserActionInit => POST "/auth/action/init",
+    /// User action signature: the single-use `X-DFNS-USERACTION` token.
+    UserAction => POST "/auth/action",
+    /// The signed-in user's wallets.
+    ListWallets => GET "/wallets",
+    /// One wallet of the signed-in user.
+    GetWallet => GET "/wallets/{walletId}",
+    /// A signature by a wallet (user-action signed).
+    GenerateSignature => POST "/wallets/{walletId}/signatures",
+    /// One signature of a wallet.
+    GetSignature => GET "/wallets/{walletId}/signatures/{signatureId}",
 }
 
 impl Endpoint {
     /// The endpoint serving `method` on `path` (one trailing slash allowed, as warp's
     /// `path!` allows it).
     pub(crate) fn find(method: &Method, path: &str) -> Option<Endpoint> {
-        let path = path.strip_suffix('/').unwrap_or(path);
         Endpoint::ALL
             .iter()
             .copied()
-            .find(|e| e.method() == *method && e.path() == path)
+            .find(|e| e.method() == *method && path_matches(e.path(), path))
+    }
+
+    /// The path parameter `name` (`{name}` in the endpoint's path) of a request `path` this
+    /// endpoint serves.
+    pub(crate) fn param<'p>(self, path: &'p str, name: &str) -> Option<&'p str> {
+        let path = path.strip_suffix('/').unwrap_or(path);
+        self.path()
+            .split('/')
+            .zip(path.split('/'))
+            .find(|(pattern, _)| {
+                pattern.strip_prefix('{').and_then(|p| p.strip_suffix('}')) == Some(name)
+            })
+            .map(|(_, segment)| segment)
     }
 
     /// The endpoint a scenario file names `METHOD /path`.
@@ -82,8 +109,47 @@ impl Endpoint {
     }
 }
 
+/// Whether `path` fits `pattern`, where a `{…}` segment matches any one non-empty segment
+/// (one trailing slash allowed, as warp's `path!` allows it).
+pub(crate) fn path_matches(pattern: &str, path: &str) -> bool {
+    let path = path.strip_suffix('/').unwrap_or(path);
+    let (mut p, mut q) = (pattern.split('/'), path.split('/'));
+    loop {
+        match (p.next(), q.next()) {
+            (None, None) => return true,
+            (Some(a), Some(b)) if a == b || (a.starts_with('{') && !b.is_empty()) => {}
+            _ => return false,
+        }
+    }
+}
+
 impl fmt::Display for Endpoint {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.write_str(self.name())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn parameters_match_one_segment_and_are_read_back() {
+        let get = Endpoint::find(&Method::GET, "/wallets/wa-1/signatures/sig-2/");
+        assert_eq!(get, Some(Endpoint::GetSignature));
+        let path = "/wallets/wa-1/signatures/sig-2";
+        assert_eq!(Endpoint::GetSignature.param(path, "walletId"), Some("wa-1"));
+        assert_eq!(
+            Endpoint::GetSignature.param(path, "signatureId"),
+            Some("sig-2")
+        );
+        assert_eq!(Endpoint::GetSignature.param(path, "keyId"), None);
+        assert_eq!(Endpoint::find(&Method::GET, "/wallets//signatures/x"), None);
+        assert_eq!(Endpoint::find(&Method::GET, "/wallets/a/b"), None);
+        assert_eq!(
+            Endpoint::find(&Method::GET, "/wallets"),
+            Some(Endpoint::ListWallets)
+        );
+        assert_eq!(Endpoint::find(&Method::POST, "/wallets/wa-1"), None);
     }
 }

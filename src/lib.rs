@@ -19,8 +19,6 @@
 pub mod app;
 mod body;
 pub mod bundled;
-// Wallet keys: wired into the wallet endpoints next; until then parts are unused.
-#[allow(dead_code, unused_imports)]
 mod chain;
 pub mod cli;
 mod clock;
@@ -39,7 +37,9 @@ mod totp;
 mod users;
 mod webauthn;
 
-pub use dfns::tokens::{DfnsTokenSigner, MockClaim, Purpose, TokenKind, TokenSubject};
+pub use dfns::tokens::{
+    ActionBinding, DfnsTokenSigner, MockClaim, Purpose, TokenKind, TokenSubject,
+};
 pub use dfns::DfnsApi;
 pub use endpoint::Endpoint;
 pub use server::{start, RunningServer};

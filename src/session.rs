@@ -51,6 +51,8 @@ pub(crate) struct SessionState {
     pub(crate) spent_tokens: std::collections::HashSet<String>,
     /// How many login challenges and session tokens were issued, to make the next differ.
     pub(crate) logins: u64,
+    /// How many user action challenges and user actions were issued, likewise.
+    pub(crate) user_actions: u64,
 }
 
 /// One session's state behind its own lock.

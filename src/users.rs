@@ -1,11 +1,12 @@
-//! Registered users and their credentials, as a session holds them: created by completed
-//! registrations, pre-loaded from fixtures, read by logins. Plain data (credential kinds
-//! serialize by their Dfns names); no HTTP.
+//! Registered users, their credentials and wallets, as a session holds them: created by
+//! completed registrations, pre-loaded from fixtures, read by logins. Plain data (credential
+//! kinds serialize by their Dfns names); no HTTP.
 
 use serde::Serialize;
 
+use crate::chain;
 use crate::seed::Seed;
-use crate::webauthn::CredentialKey;
+use crate::webauthn::{CredentialKey, KeyDigest};
 
 /// User ids: `us-…`, one formula for registrations and fixtures alike, so a fixture user and
 /// a social registration of the same identity meet.
@@ -107,6 +108,44 @@ pub(crate) struct Credential {
     pub(crate) password: Option<String>,
     /// Encrypted private key of a PasswordProtectedKey credential.
     pub(crate) encrypted_private_key: Option<String>,
+    /// Whether it may sign in and sign user actions (deactivation clears it).
+    pub(crate) active: bool,
+    /// The digest a key credential signs with (its registration's `algorithm`).
+    pub(crate) digest: KeyDigest,
+}
+
+/// A wallet of a user: a real key on its network, and the signatures it made.
+#[derive(Debug, Clone)]
+pub(crate) struct UserWallet {
+    /// `wa-…`.
+    pub(crate) id: String,
+    /// `key-…`, the `signingKey.id`.
+    pub(crate) key_id: String,
+    /// Display name, when given at registration.
+    pub(crate) name: Option<String>,
+    /// Creation time (unix seconds).
+    pub(crate) date_created: i64,
+    /// Network, key and address.
+    pub(crate) chain: chain::Wallet,
+    /// Signatures made, oldest first.
+    pub(crate) signatures: Vec<WalletSignature>,
+}
+
+/// A signature a wallet made.
+#[derive(Debug, Clone)]
+pub(crate) struct WalletSignature {
+    /// `sig-…`.
+    pub(crate) id: String,
+    /// The user who asked.
+    pub(crate) requester: String,
+    /// The `jti` of the session token they asked with.
+    pub(crate) token_id: String,
+    /// The request body, echoed as `requestBody`.
+    pub(crate) request_body: serde_json::Value,
+    /// The signature.
+    pub(crate) signature: chain::Signature,
+    /// When it was asked and signed (unix seconds).
+    pub(crate) date: i64,
 }
 
 /// A registered user.
@@ -120,8 +159,8 @@ pub(crate) struct User {
     pub(crate) org_id: String,
     /// Credentials.
     pub(crate) credentials: Vec<Credential>,
-    /// Wallets created at registration (response objects).
-    pub(crate) wallets: Vec<serde_json::Value>,
+    /// Wallets created at registration.
+    pub(crate) wallets: Vec<UserWallet>,
 }
 
 impl User {
@@ -130,6 +169,13 @@ impl User {
         self.credentials
             .iter()
             .find(|c| !c.cred_id.is_empty() && c.cred_id == cred_id)
+    }
+
+    /// The active first-factor credential of `kind` with this base64url id: one that may
+    /// sign in and sign user actions.
+    pub(crate) fn usable(&self, cred_id: &str, kind: CredentialKind) -> Option<&Credential> {
+        self.credential(cred_id)
+            .filter(|c| c.active && c.kind == kind && c.factor == Factor::First)
     }
 
     /// Whether logins need a second factor.

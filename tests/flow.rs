@@ -112,7 +112,8 @@ async fn sign_up_with_a_passkey_then_sign_in_socially_and_with_the_passkey() {
             .unwrap()
             .is_match(evm["id"].as_str().unwrap())
     );
-    assert!(regex::Regex::new(r"^0x[0-9a-f]{40}$")
+    // EIP-55: mixed case (its derivation from the key is checked in tests/node).
+    assert!(regex::Regex::new(r"^0x[0-9a-fA-F]{40}$")
         .unwrap()
         .is_match(evm["address"].as_str().unwrap()));
     assert_eq!(evm["network"], "EthereumSepolia");
@@ -330,6 +331,7 @@ async fn the_temporary_token_is_required_verified_and_single_use() {
             challenge: challenge["challenge"].as_str().map(String::from),
             purpose: dfns_mock::Purpose::Registration,
             session: "tt".into(),
+            action: None,
         },
     );
     let (status, answer) = complete(&mock, &expired, &body).await;
@@ -639,7 +641,7 @@ async fn unknown_users_and_sessions_stay_apart() {
     let (status, _, body) = mock
         .post(
             "/auth/login/init",
-            &json!({ "username": "nobody@example.com" }),
+            &json!({ "username": "nobody@example.com", "orgId": "or-30tnh-itmjs-s235s5ontr3r23h2" }),
             &[],
         )
         .await;

@@ -17,8 +17,8 @@ mod address;
 pub mod network;
 mod wallet;
 
-pub use network::{AddressFormat, Curve, Family, Network};
-pub use wallet::{SignRequest, Signature, Wallet, WalletKey};
+pub use network::Network;
+pub use wallet::{SignRequest, Signature, Wallet};
 
 /// `0x` ‖ the EIP-55 address of a secp256k1 key (to check recovered signers).
 pub fn evm_address(public: &k256::ecdsa::VerifyingKey) -> String {

@@ -160,6 +160,7 @@ networks! {
     ],
 }
 
+#[cfg(test)]
 impl Network {
     /// `KeyECDSA`, `KeyEdDSA` or `KeyECDSAStark`: a bare key, no address.
     pub fn is_pseudo(self) -> bool {

@@ -75,6 +75,15 @@ impl<'a> ObjectReader<'a> {
         }
     }
 
+    /// `Some` when `field` is given (not null), else records that it is required.
+    fn present(&mut self, field: &str) -> Option<()> {
+        if matches!(self.object.get(field), None | Some(Value::Null)) {
+            self.errors.push(field, "is required");
+            return None;
+        }
+        Some(())
+    }
+
     /// A required string of `min..=max` characters.
     pub(crate) fn required_string(
         &mut self,
@@ -82,10 +91,7 @@ impl<'a> ObjectReader<'a> {
         min: usize,
         max: usize,
     ) -> Option<String> {
-        if matches!(self.object.get(field), None | Some(Value::Null)) {
-            self.errors.push(field, "is required");
-            return None;
-        }
+        self.present(field)?;
         self.optional_string(field, min, max)
     }
 
@@ -138,6 +144,19 @@ impl<'a> ObjectReader<'a> {
             );
             None
         }
+    }
+
+    /// A required string of `min..=max` characters matching `pattern`.
+    pub(crate) fn required_pattern(
+        &mut self,
+        field: &str,
+        min: usize,
+        max: usize,
+        pattern: &Regex,
+        shape: &str,
+    ) -> Option<String> {
+        self.present(field)?;
+        self.optional_pattern(field, min, max, pattern, shape)
     }
 
     /// Records every field not in `known`.

@@ -5,7 +5,7 @@
 use warp::http::StatusCode;
 
 use super::error::ApiError;
-use super::tokens::{MockClaim, Purpose, TokenError, TokenKind, TokenSubject};
+use super::tokens::{ActionBinding, MockClaim, Purpose, TokenError, TokenKind, TokenSubject};
 use super::DfnsApi;
 use crate::session::SessionKey;
 use crate::users::User;
@@ -25,6 +25,8 @@ pub(crate) struct BoundToken {
     pub(crate) org_id: String,
     /// `https://custom/username`.
     pub(crate) username: String,
+    /// The request it binds (user action challenges and user actions).
+    pub(crate) action: Option<ActionBinding>,
 }
 
 impl DfnsApi {
@@ -64,7 +66,24 @@ impl DfnsApi {
             user_id: claims.app_metadata.user_id,
             org_id: claims.app_metadata.org_id,
             username: claims.username,
+            action: mock.action,
         })
+    }
+
+    /// A short-lived token about `user` (lifetime `auth.temp_token_ttl_secs`), binding `mock`.
+    pub(crate) fn temp_token(&self, user: &User, jti: &str, mock: MockClaim) -> String {
+        self.signer.sign(
+            TokenKind::Temp,
+            &TokenSubject {
+                org_id: &user.org_id,
+                user_id: &user.id,
+                username: &user.username,
+            },
+            self.clock.unix(),
+            self.auth.temp_token_ttl_secs,
+            jti,
+            mock,
+        )
     }
 
     /// A session token for `user`, the `n`-th issued in `session`.
@@ -87,6 +106,7 @@ impl DfnsApi {
                 challenge: None,
                 purpose: Purpose::Session,
                 session: session.0.clone(),
+                action: None,
             },
         )
     }

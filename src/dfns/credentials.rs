@@ -6,13 +6,45 @@
 use serde_json::Value;
 use warp::http::StatusCode;
 
-use super::error::ApiError;
+use super::error::{no_usable_credential, ApiError};
 use super::DfnsApi;
+use crate::session::SessionState;
 use crate::users::{Credential, CredentialKind, Factor, User};
-use crate::webauthn::{self, Expectations, WebauthnError};
+use crate::webauthn::{self, Expectations, KeyDigest, WebauthnError};
 
 /// Every credential kind Dfns knows.
 pub(crate) use crate::config::CREDENTIAL_KINDS as KINDS;
+
+/// The name of a credential registered without `credentialName`, as the Dfns docs show it.
+pub(crate) const DEFAULT_NAME: &str = "Default Credential";
+
+/// The credential that answered a first factor.
+#[derive(Debug)]
+pub(crate) struct Answered<'u> {
+    /// Its user.
+    pub(crate) user: &'u User,
+    /// Its base64url id (empty for a password).
+    pub(crate) cred_id: String,
+    /// The new WebAuthn signature counter (Fido2 only).
+    pub(crate) sign_count: Option<u32>,
+}
+
+/// Moves the stored WebAuthn counter of `cred_id` forward (counters never go back).
+pub(crate) fn record_sign_count(
+    state: &mut SessionState,
+    user_id: &str,
+    cred_id: &str,
+    count: Option<u32>,
+) {
+    let Some(count) = count else { return };
+    if let Some(credential) = state
+        .users
+        .get_mut(user_id)
+        .and_then(|u| u.credentials.iter_mut().find(|c| c.cred_id == cred_id))
+    {
+        credential.sign_count = credential.sign_count.max(count);
+    }
+}
 
 /// A WebAuthn or key check failure as a Dfns error on `field`.
 pub(crate) fn webauthn_error(field: &str, err: WebauthnError) -> ApiError {
@@ -96,7 +128,7 @@ impl DfnsApi {
                 ApiError::invalid_field(&info_path, "is required and must be an object")
             })?;
         let display_name = match value.get("credentialName") {
-            None | Some(Value::Null) => name.to_string(),
+            None | Some(Value::Null) => DEFAULT_NAME.to_string(),
             Some(Value::String(name)) => name.clone(),
             Some(_) => {
                 return Err(ApiError::invalid_field(
@@ -118,6 +150,8 @@ impl DfnsApi {
             sign_count: 0,
             password: None,
             encrypted_private_key: None,
+            active: true,
+            digest: KeyDigest::Sha256,
         };
         match kind {
             CredentialKind::Fido2 => {
@@ -146,6 +180,7 @@ impl DfnsApi {
                 .map_err(|e| webauthn_error(&info_path, e))?;
                 credential.cred_id = cred_id.trim_end_matches('=').to_string();
                 credential.key = Some(registered.key);
+                credential.digest = registered.digest;
                 if kind == CredentialKind::PasswordProtectedKey {
                     credential.encrypted_private_key =
                         Some(str_field(info, "encryptedPrivateKey", &info_path)?.to_string());
@@ -167,6 +202,146 @@ impl DfnsApi {
             }
         }
         Ok(credential)
+    }
+
+    /// Verifies the first factor `factor` (`{kind, credentialAssertion | password}`) at
+    /// `field`, answering `challenge`, by an active first-factor credential of one of
+    /// `candidates`: a passkey (`Fido2`), a key (`Key`, `PasswordProtectedKey`; the digest is
+    /// the assertion's `algorithm`, else the one the key registered with) or a `Password`.
+    pub(crate) fn verify_first_factor<'u>(
+        &self,
+        candidates: &'u [User],
+        factor: &Value,
+        field: &str,
+        challenge: &str,
+    ) -> Result<Answered<'u>, ApiError> {
+        if !factor.is_object() {
+            return Err(ApiError::invalid_field(
+                field,
+                "is required and must be an object",
+            ));
+        }
+        let name = factor.get("kind").and_then(Value::as_str).unwrap_or("");
+        let kind = CredentialKind::parse(name)
+            .filter(|k| k.allowed_as(Factor::First))
+            .ok_or_else(|| {
+                ApiError::invalid_field(
+                    &format!("{field}.kind"),
+                    format!(
+                        "must be one of: Fido2, Key, PasswordProtectedKey, Password (got \"{name}\")"
+                    ),
+                )
+            })?;
+        if kind == CredentialKind::Password {
+            let password = factor.get("password").and_then(Value::as_str).unwrap_or("");
+            let holds = |u: &&User, matching: bool| {
+                u.credentials.iter().any(|c| {
+                    c.kind == CredentialKind::Password
+                        && c.active
+                        && (!matching || c.password.as_deref() == Some(password))
+                })
+            };
+            return match candidates.iter().find(|u| holds(u, true)) {
+                Some(user) => Ok(Answered {
+                    user,
+                    cred_id: String::new(),
+                    sign_count: None,
+                }),
+                None if candidates.iter().any(|u| holds(&u, false)) => Err(ApiError::new(
+                    StatusCode::UNAUTHORIZED,
+                    format!("{field}.password: the password is not valid"),
+                )
+                .detail("field", format!("{field}.password"))
+                .detail("check", "password")),
+                None => Err(no_usable_credential()),
+            };
+        }
+        let path = format!("{field}.credentialAssertion");
+        let assertion = factor
+            .get("credentialAssertion")
+            .filter(|v| v.is_object())
+            .ok_or_else(|| ApiError::invalid_field(&path, "is required and must be an object"))?;
+        let text = |name: &str| {
+            assertion.get(name).and_then(Value::as_str).ok_or_else(|| {
+                ApiError::invalid_field(
+                    &format!("{path}.{name}"),
+                    "is required and must be a string",
+                )
+            })
+        };
+        let cred_id = text("credId")?.trim_end_matches('=').to_string();
+        let (user, credential) = candidates
+            .iter()
+            .find_map(|u| u.usable(&cred_id, kind).map(|c| (u, c)))
+            .ok_or_else(no_usable_credential)?;
+        let key = credential.key.as_ref().ok_or_else(no_usable_credential)?;
+        let sign_count = if kind == CredentialKind::Fido2 {
+            let count = webauthn::verify_assertion(
+                text("clientData")?,
+                text("authenticatorData")?,
+                text("signature")?,
+                key,
+                credential.sign_count,
+                &self.expectations(challenge, "webauthn.get"),
+            )
+            .map_err(|e| webauthn_error(&path, e))?;
+            if let Some(handle) = assertion
+                .get("userHandle")
+                .and_then(Value::as_str)
+                .filter(|h| !h.is_empty())
+            {
+                let handle =
+                    webauthn::b64("userHandle", handle).map_err(|e| webauthn_error(&path, e))?;
+                if handle != user.id.as_bytes() {
+                    return Err(webauthn_error(
+                        &path,
+                        WebauthnError {
+                            check: "userHandle",
+                            message: "userHandle is not the user's id".into(),
+                        },
+                    ));
+                }
+            }
+            Some(count)
+        } else {
+            let digest = match assertion.get("algorithm").and_then(Value::as_str) {
+                Some(algorithm) => KeyDigest::from_algorithm(Some(algorithm))
+                    .map_err(|e| ApiError::invalid_field(&format!("{path}.algorithm"), e))?,
+                None => credential.digest,
+            };
+            webauthn::verify_key_assertion(
+                text("clientData")?,
+                text("signature")?,
+                key,
+                digest,
+                &self.expectations(challenge, "key.get"),
+            )
+            .map_err(|e| webauthn_error(&path, e))?;
+            None
+        };
+        Ok(Answered {
+            user,
+            cred_id,
+            sign_count,
+        })
+    }
+
+    /// Verifies `secondFactor` (`{kind: "Totp", otpCode}`) for `user`: 401 unless the code is
+    /// valid now.
+    pub(crate) fn verify_second_factor(&self, user: &User, factor: &Value) -> Result<(), ApiError> {
+        let code = factor.get("otpCode").and_then(Value::as_str).unwrap_or("");
+        if factor.get("kind").and_then(Value::as_str) == Some("Totp")
+            && crate::totp::verify(&self.totp_secret(&user.id), code, self.clock.unix())
+        {
+            Ok(())
+        } else {
+            Err(ApiError::new(
+                StatusCode::UNAUTHORIZED,
+                "secondFactor.otpCode: the code is not valid now",
+            )
+            .detail("field", "secondFactor.otpCode")
+            .detail("check", "otpCode"))
+        }
     }
 
     /// The user's TOTP secret (what `otpUrl` provisions).

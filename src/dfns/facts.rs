@@ -1,10 +1,10 @@
 //! What a Dfns request is, worked out once by the serving stack before any endpoint runs
-//! (see `server::facts`): its endpoint, request id, headers, JSON body, verified idToken,
-//! bearer token and, above all, its session. The journal, the scenario step and the
+//! (see `server::facts`): its endpoint, method and path (with its parameters), request id,
+//! headers, raw and JSON body, verified idToken, bearer token and, above all, its session. The journal, the scenario step and the
 //! endpoint's handler all read the same [`Facts`] from the request's extensions.
 
 use bytes::Bytes;
-use http::HeaderMap;
+use http::{HeaderMap, Method};
 use serde_json::Value;
 
 use super::error::ApiError;
@@ -20,12 +20,18 @@ use crate::session::SessionKey;
 pub(crate) struct Facts {
     /// The endpoint asked.
     pub(crate) endpoint: Endpoint,
+    /// The request method.
+    pub(crate) method: Method,
+    /// The URL path as received (percent-encoded, no query).
+    pub(crate) path: String,
     /// Request id, headers, scenario header and base URL.
     pub(crate) ctx: RequestContext,
     /// The session the request reads and writes: the `X-Dfns-Mock-Session` header, else
     /// the idToken's session claim, else the session a mock token (temporary token, login
     /// challenge) was issued in, else the default session.
     pub(crate) session: SessionKey,
+    /// The body's bytes as received (what a user action's payload is compared with).
+    pub(crate) raw_body: Bytes,
     /// The JSON body, or why it is not usable.
     pub(crate) body: Result<Value, ApiError>,
     /// The idToken's verification, when the body has one.
@@ -48,6 +54,12 @@ impl Facts {
         self.claims()?.get(name)?.as_str()
     }
 
+    /// The path parameter `name` (see [`Endpoint::param`]); empty when absent, which the
+    /// routing never lets happen.
+    pub(crate) fn param(&self, name: &str) -> &str {
+        self.endpoint.param(&self.path, name).unwrap_or_default()
+    }
+
     /// The JSON body, or the error saying why it is not usable.
     pub(crate) fn json(&self) -> Result<&Value, ApiError> {
         self.body.as_ref().map_err(Clone::clone)
@@ -60,13 +72,23 @@ impl Facts {
 }
 
 impl DfnsApi {
-    /// Resolves a request to `endpoint` from its headers and whole (size-limited) body.
-    pub(crate) fn resolve(&self, endpoint: Endpoint, headers: &HeaderMap, body: &Bytes) -> Facts {
+    /// Resolves a request to `endpoint` from its method, path, headers and whole
+    /// (size-limited) body.
+    pub(crate) fn resolve(
+        &self,
+        endpoint: Endpoint,
+        method: &Method,
+        path: &str,
+        headers: &HeaderMap,
+        body: &Bytes,
+    ) -> Facts {
         let ctx = RequestContext::from_headers(headers);
         let content_type = headers
             .get(http::header::CONTENT_TYPE)
             .and_then(|v| v.to_str().ok());
-        let body = crate::body::parse_json(content_type, &Ok(body.clone())).map_err(ApiError::from);
+        let raw_body = body.clone();
+        let body =
+            crate::body::parse_json(content_type, &Ok(raw_body.clone())).map_err(ApiError::from);
         let bearer = ctx
             .headers
             .get("authorization")
@@ -77,6 +99,9 @@ impl DfnsApi {
             .map(|t| t.trim().to_string());
         let mut facts = Facts {
             endpoint,
+            method: method.clone(),
+            path: path.to_string(),
+            raw_body,
             session: ctx.session.clone(),
             ctx,
             body,

@@ -11,7 +11,7 @@ use crate::oidc::verify::BUILTIN_PROVIDER;
 use crate::scenario::load::{without_position, Problem};
 use crate::seed::Seed;
 use crate::users::{Credential, CredentialKind, Factor, User, UserId};
-use crate::webauthn::CredentialKey;
+use crate::webauthn::{CredentialKey, KeyDigest};
 
 #[derive(Debug, Deserialize)]
 #[serde(deny_unknown_fields)]
@@ -129,6 +129,8 @@ pub(crate) fn parse_users(
                         sign_count: 0,
                         password: c.password,
                         encrypted_private_key: None,
+                        active: true,
+                        digest: KeyDigest::Sha256,
                     })
                 })
                 .collect::<Result<Vec<_>, _>>()?;

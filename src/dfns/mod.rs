@@ -8,8 +8,10 @@
 //! facts layer and reads the journal's `Answered` and scenario `Fault` markers off the
 //! responses.
 
+pub(crate) mod allow;
 pub(crate) mod body;
 pub(crate) mod bound;
+pub(crate) mod caller;
 pub(crate) mod credentials;
 pub(crate) mod error;
 pub(crate) mod facts;

@@ -128,6 +128,7 @@ impl DfnsApi {
                 challenge: Some(challenge.clone()),
                 purpose: Purpose::Registration,
                 session: session.0.clone(),
+                action: None,
             },
         );
         let auth = &self.auth;

@@ -1,7 +1,8 @@
-//! Tokens the mock issues as Dfns (temporary authentication tokens, login challenge
-//! identifiers, session tokens): EdDSA JWTs with the Dfns claim shape ([`DfnsClaims`]) plus
-//! what the mock binds into them ([`MockClaim`]), signed by a key derived from the seed, so
-//! the same seed always yields the same key and the same tokens.
+//! Tokens the mock issues as Dfns (temporary authentication tokens, login and user action
+//! challenge identifiers, session tokens, user actions): EdDSA JWTs with the Dfns claim
+//! shape ([`DfnsClaims`]) plus what the mock binds into them ([`MockClaim`]), signed by a
+//! key derived from the seed, so the same seed always yields the same key and the same
+//! tokens.
 
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use base64::Engine;
@@ -63,6 +64,12 @@ pub enum Purpose {
     Login,
     /// A session token.
     Session,
+    /// A user action challenge's `challengeIdentifier`.
+    #[serde(rename = "action-challenge")]
+    ActionChallenge,
+    /// A user action (`X-DFNS-USERACTION`).
+    #[serde(rename = "user-action")]
+    UserAction,
 }
 
 impl Purpose {
@@ -72,6 +79,8 @@ impl Purpose {
             Purpose::Registration => "registration",
             Purpose::Login => "login",
             Purpose::Session => "session",
+            Purpose::ActionChallenge => "action-challenge",
+            Purpose::UserAction => "user-action",
         }
     }
 }
@@ -86,6 +95,22 @@ pub struct MockClaim {
     pub purpose: Purpose,
     /// The session it was issued in.
     pub session: String,
+    /// The request a user action challenge or user action is for.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub action: Option<ActionBinding>,
+}
+
+/// The request a user action signs: what `/auth/action/init` was told, and what the
+/// protected call must match.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct ActionBinding {
+    /// `userActionHttpMethod`.
+    pub method: String,
+    /// `userActionHttpPath`.
+    pub path: String,
+    /// Hex SHA-256 of the payload: of its canonical JSON when it is JSON, else of its bytes.
+    pub payload_hash: String,
 }
 
 /// `https://custom/app_metadata`.

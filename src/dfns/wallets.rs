@@ -1,85 +1,99 @@
-//! Wallets created by `registerEndUser`: deterministic `wa-…`/`key-…` ids, addresses and
-//! public keys drawn from the seed. They look right and are stable; they hold no real keys.
+//! End users' wallets: made by `registerEndUser` with real keys ([`chain::Wallet::derive`]
+//! from the seed and the wallet id), found only among the caller's own, and answered in the
+//! shapes of the SDK's wallet and signature types.
 
-use data_encoding::HEXLOWER;
 use serde_json::{json, Value};
+use warp::http::StatusCode;
 
+use super::error::ApiError;
 use super::DfnsApi;
-
-/// Networks whose keys are Ed25519 (EdDSA); every other network gets secp256k1 (ECDSA).
-const EDDSA_NETWORKS: &[&str] = &[
-    "Solana",
-    "SolanaDevnet",
-    "Aptos",
-    "AptosTestnet",
-    "Sui",
-    "SuiTestnet",
-    "Algorand",
-    "AlgorandTestnet",
-    "Stellar",
-    "StellarTestnet",
-    "Near",
-    "NearTestnet",
-    "Polkadot",
-    "Westend",
-    "Tezos",
-    "TezosGhostnet",
-    "Ton",
-    "TonTestnet",
-    "Cardano",
-    "CardanoPreprod",
-];
+use crate::chain::{self, ChainError, Network};
+use crate::clock::rfc3339;
+use crate::users::{User, UserWallet, WalletSignature};
 
 impl DfnsApi {
-    /// The `index`-th wallet of `user_id` on `network`.
-    pub(crate) fn wallet(
+    /// The `index`-th wallet of `user_id` on `network`, created at `now`: `wa-…`/`key-…` ids
+    /// from the seed, the key from the seed and the wallet id.
+    pub(crate) fn new_wallet(
         &self,
         user_id: &str,
         index: usize,
-        network: &str,
-        name: Option<&str>,
+        network: Network,
+        name: Option<String>,
         now: i64,
-    ) -> Value {
-        let parts = [user_id, network, &index.to_string()];
-        let key_bytes = self.seed.bytes("wallet-key", &parts);
-        let eddsa = EDDSA_NETWORKS.contains(&network);
-        let (scheme, curve, public_key) = if eddsa {
-            ("EdDSA", "ed25519", hex(&key_bytes))
-        } else {
-            // A compressed secp256k1-shaped point: 0x02/0x03 prefix and 32 bytes.
-            let prefix = if key_bytes[0] & 1 == 0 { "02" } else { "03" };
-            ("ECDSA", "secp256k1", format!("{prefix}{}", hex(&key_bytes)))
-        };
-        let address = if eddsa {
-            hex(&self.seed.bytes("wallet-address", &parts))
-        } else {
-            format!(
-                "0x{}",
-                hex(&self.seed.bytes("wallet-address", &parts)[..20])
-            )
-        };
-        let mut wallet = json!({
-            "id": self.seed.dfns_id("wa", &parts),
-            "network": network,
-            "address": address,
-            "signingKey": {
-                "id": self.seed.dfns_id("key", &parts),
-                "scheme": scheme,
-                "curve": curve,
-                "publicKey": public_key,
-            },
-            "status": "Active",
-            "dateCreated": crate::clock::rfc3339(now),
-            "custodial": false,
-            "tags": [],
-        });
-        if let Some(name) = name {
-            wallet["name"] = json!(name);
-        }
-        wallet
+    ) -> Result<UserWallet, ChainError> {
+        let parts = [user_id, network.as_str(), &index.to_string()];
+        let id = self.seed.dfns_id("wa", &parts);
+        Ok(UserWallet {
+            chain: chain::Wallet::derive(&self.seed, &id, network)?,
+            key_id: self.seed.dfns_id("key", &parts),
+            id,
+            name,
+            date_created: now,
+            signatures: Vec::new(),
+        })
     }
 }
 
-fn hex(bytes: &[u8]) -> String {
-    HEXLOWER.encode(bytes)
+/// The wallet `wallet_id` of `user`, else 404 `wallet not found` (another user's wallet
+/// included).
+pub(crate) fn owned<'u>(user: &'u User, wallet_id: &str) -> Result<&'u UserWallet, ApiError> {
+    user.wallets
+        .iter()
+        .find(|w| w.id == wallet_id)
+        .ok_or_else(|| not_found(wallet_id, &user.org_id))
+}
+
+/// 404 `wallet not found`, with the Dfns docs' details.
+pub(crate) fn not_found(wallet_id: &str, org_id: &str) -> ApiError {
+    ApiError::new(StatusCode::NOT_FOUND, "wallet not found")
+        .detail("walletId", wallet_id)
+        .detail("orgId", org_id)
+}
+
+/// `GetWalletResponse` (each item of `ListWalletsResponse` too) of `owner`'s wallet.
+pub(crate) fn wallet_json(wallet: &UserWallet, owner: &str) -> Value {
+    let key = &wallet.chain.key;
+    let mut answer = json!({
+        "id": wallet.id,
+        "network": wallet.chain.network,
+        "signingKey": {
+            "id": wallet.key_id,
+            "scheme": key.curve().scheme(),
+            "curve": key.curve().as_str(),
+            "publicKey": key.public_key_hex(),
+            "delegatedTo": owner,
+        },
+        "status": "Active",
+        "dateCreated": rfc3339(wallet.date_created),
+        "custodial": false,
+        "tags": [],
+    });
+    if let Some(address) = wallet.chain.address() {
+        answer["address"] = json!(address);
+    }
+    if let Some(name) = &wallet.name {
+        answer["name"] = json!(name);
+    }
+    answer
+}
+
+/// `GenerateSignatureResponse` (and `GetSignatureResponse`) of a signature `wallet` made.
+pub(crate) fn signature_json(wallet: &UserWallet, signed: &WalletSignature) -> Value {
+    let mut answer = json!({
+        "id": signed.id,
+        "walletId": wallet.id,
+        "keyId": wallet.key_id,
+        "network": wallet.chain.network,
+        "requester": { "userId": signed.requester, "tokenId": signed.token_id },
+        "requestBody": signed.request_body,
+        "status": "Signed",
+        "signature": signed.signature,
+        "dateRequested": rfc3339(signed.date),
+        "dateSigned": rfc3339(signed.date),
+    });
+    if let Some(external) = signed.request_body.get("externalId") {
+        answer["externalId"] = external.clone();
+    }
+    answer
 }

@@ -61,7 +61,13 @@ where
                 }
             };
             if let Some(endpoint) = Endpoint::find(&parts.method, parts.uri.path()) {
-                let facts = dfns.resolve(endpoint, &parts.headers, &bytes);
+                let facts = dfns.resolve(
+                    endpoint,
+                    &parts.method,
+                    parts.uri.path(),
+                    &parts.headers,
+                    &bytes,
+                );
                 parts.extensions.insert(Arc::new(facts));
             }
             inner

@@ -110,18 +110,6 @@ const OTHER_ROUTES: &[(&str, &str)] = &[
     ("DELETE", "/__mock/journal"),
 ];
 
-/// Whether `path` fits `pattern`, where a `{…}` segment matches any one segment.
-fn route_matches(pattern: &str, path: &str) -> bool {
-    let (mut p, mut q) = (pattern.split('/'), path.split('/'));
-    loop {
-        match (p.next(), q.next()) {
-            (None, None) => return true,
-            (Some(a), Some(b)) if a == b || (a.starts_with('{') && !b.is_empty()) => {}
-            _ => return false,
-        }
-    }
-}
-
 /// Request headers a browser may send cross-origin: the SDK's and the mock's own.
 pub const CORS_ALLOWED_HEADERS: &[&str] = &[
     "content-type",
@@ -161,7 +149,7 @@ fn no_route(
     let dfns = Endpoint::ALL.iter().map(|e| (e.method_name(), e.path()));
     let allowed: Vec<&str> = dfns
         .chain(OTHER_ROUTES.iter().copied())
-        .filter(|(_, p)| route_matches(p, path.as_str()))
+        .filter(|(_, p)| crate::endpoint::path_matches(p, path.as_str()))
         .map(|(m, _)| m)
         .collect();
     if allowed.is_empty() {

@@ -5,14 +5,12 @@ use serde_json::{json, Value};
 use warp::http::StatusCode;
 
 use super::{Patch, Reply};
-use crate::dfns::credentials::webauthn_error;
-use crate::dfns::error::ApiError;
-use crate::dfns::error::{no_usable_credential, user_not_found};
+use crate::dfns::credentials::record_sign_count;
+use crate::dfns::error::{user_not_found, ApiError};
 use crate::dfns::facts::Facts;
 use crate::dfns::tokens::Purpose;
 use crate::dfns::DfnsApi;
-use crate::users::{CredentialKind, User};
-use crate::webauthn;
+use crate::users::User;
 
 /// `POST /auth/login`.
 pub(crate) fn handle(api: &DfnsApi, facts: &Facts, _patch: Patch) -> Reply {
@@ -39,12 +37,7 @@ pub(crate) fn handle(api: &DfnsApi, facts: &Facts, _patch: Patch) -> Reply {
             ApiError::invalid_field("challengeIdentifier", "is required and must be a string")
         })?;
     let bound = api.verify_bound_token(identifier, Purpose::Login, "challengeIdentifier")?;
-    let first = object
-        .get("firstFactor")
-        .filter(|v| v.is_object())
-        .ok_or_else(|| {
-            ApiError::invalid_field("firstFactor", "is required and must be an object")
-        })?;
+    let first = object.get("firstFactor").unwrap_or(&Value::Null);
     let candidates: Vec<User> = api.sessions.read(&bound.session, |state| {
         state
             .users
@@ -58,138 +51,19 @@ pub(crate) fn handle(api: &DfnsApi, facts: &Facts, _patch: Patch) -> Reply {
     if candidates.is_empty() {
         return Err(user_not_found());
     }
-    let kind = first.get("kind").and_then(Value::as_str).unwrap_or("");
-    // Which user and credential answered, and the new WebAuthn counter.
-    let (user, cred_id, new_count) = match kind {
-        "Fido2" | "Key" => {
-            let assertion = first
-                .get("credentialAssertion")
-                .filter(|v| v.is_object())
-                .ok_or_else(|| {
-                    ApiError::invalid_field(
-                        "firstFactor.credentialAssertion",
-                        "is required and must be an object",
-                    )
-                })?;
-            let text = |name: &str| {
-                assertion.get(name).and_then(Value::as_str).ok_or_else(|| {
-                    ApiError::invalid_field(
-                        &format!("firstFactor.credentialAssertion.{name}"),
-                        "is required and must be a string",
-                    )
-                })
-            };
-            let cred_id = text("credId")?.trim_end_matches('=').to_string();
-            let (user, credential) = candidates
-                .iter()
-                .find_map(|u| {
-                    u.credential(&cred_id)
-                        .filter(|c| c.kind.as_str() == kind)
-                        .map(|c| (u, c))
-                })
-                .ok_or_else(no_usable_credential)?;
-            let key = credential.key.as_ref().ok_or_else(no_usable_credential)?;
-            let field = "firstFactor.credentialAssertion";
-            let new_count = if kind == "Fido2" {
-                let count = webauthn::verify_assertion(
-                    text("clientData")?,
-                    text("authenticatorData")?,
-                    text("signature")?,
-                    key,
-                    credential.sign_count,
-                    &api.expectations(&bound.challenge, "webauthn.get"),
-                )
-                .map_err(|e| webauthn_error(field, e))?;
-                if let Some(handle) = assertion
-                    .get("userHandle")
-                    .and_then(Value::as_str)
-                    .filter(|h| !h.is_empty())
-                {
-                    let handle = webauthn::b64("userHandle", handle)
-                        .map_err(|e| webauthn_error(field, e))?;
-                    if handle != user.id.as_bytes() {
-                        return Err(webauthn_error(
-                            field,
-                            webauthn::WebauthnError {
-                                check: "userHandle",
-                                message: "userHandle is not the user's id".into(),
-                            },
-                        ));
-                    }
-                }
-                Some(count)
-            } else {
-                let digest = webauthn::KeyDigest::from_algorithm(
-                    assertion.get("algorithm").and_then(Value::as_str),
-                )
-                .map_err(|e| ApiError::invalid_field(&format!("{field}.algorithm"), e))?;
-                webauthn::verify_key_assertion(
-                    text("clientData")?,
-                    text("signature")?,
-                    key,
-                    digest,
-                    &api.expectations(&bound.challenge, "key.get"),
-                )
-                .map_err(|e| webauthn_error(field, e))?;
-                None
-            };
-            (user.clone(), cred_id, new_count)
-        }
-        "Password" => {
-            if bound.user_id.is_empty() {
-                return Err(ApiError::invalid_field(
-                    "firstFactor.kind",
-                    "a Password login needs a challenge created with a username",
-                ));
-            }
-            let password = first.get("password").and_then(Value::as_str).unwrap_or("");
-            let user = candidates.iter().find(|u| {
-                u.credentials.iter().any(|c| {
-                    c.kind == CredentialKind::Password && c.password.as_deref() == Some(password)
-                })
-            });
-            let Some(user) = user else {
-                return Err(
-                    if candidates.iter().any(|u| {
-                        u.credentials
-                            .iter()
-                            .any(|c| c.kind == CredentialKind::Password)
-                    }) {
-                        ApiError::new(
-                            StatusCode::UNAUTHORIZED,
-                            "firstFactor.password: the password is not valid",
-                        )
-                        .detail("field", "firstFactor.password")
-                        .detail("check", "password")
-                    } else {
-                        no_usable_credential()
-                    },
-                );
-            };
-            ((*user).clone(), String::new(), None)
-        }
-        other => {
-            return Err(ApiError::invalid_field(
-                "firstFactor.kind",
-                format!("must be one of: Fido2, Key, Password (got \"{other}\")"),
-            ))
-        }
-    };
+    if first.get("kind").and_then(Value::as_str) == Some("Password") && bound.user_id.is_empty() {
+        return Err(ApiError::invalid_field(
+            "firstFactor.kind",
+            "a Password login needs a challenge created with a username",
+        ));
+    }
+    let answered = api.verify_first_factor(&candidates, first, "firstFactor", &bound.challenge)?;
+    let user = answered.user;
     if user.requires_second_factor() {
         let second = object.get("secondFactor").ok_or_else(|| {
             ApiError::invalid_field("secondFactor", "is required: the user has a second factor")
         })?;
-        let code = second.get("otpCode").and_then(Value::as_str).unwrap_or("");
-        if second.get("kind").and_then(Value::as_str) != Some("Totp")
-            || !crate::totp::verify(&api.totp_secret(&user.id), code, api.clock.unix())
-        {
-            return Err(ApiError::new(
-                StatusCode::UNAUTHORIZED,
-                "secondFactor.otpCode: the code is not valid now",
-            )
-            .detail("field", "secondFactor.otpCode")
-            .detail("check", "otpCode"));
-        }
+        api.verify_second_factor(user, second)?;
     }
     // Commit: the identifier is single-use and counters only move forward.
     let n = api.sessions.with(&bound.session, |state| {
@@ -201,13 +75,9 @@ pub(crate) fn handle(api: &DfnsApi, facts: &Facts, _patch: Patch) -> Reply {
             .detail("field", "challengeIdentifier")
             .detail("check", "spent"));
         }
-        if let (Some(count), Some(stored)) = (new_count, state.users.get_mut(&user.id)) {
-            if let Some(credential) = stored.credentials.iter_mut().find(|c| c.cred_id == cred_id) {
-                credential.sign_count = credential.sign_count.max(count);
-            }
-        }
+        record_sign_count(state, &user.id, &answered.cred_id, answered.sign_count);
         state.logins += 1;
         Ok(state.logins)
     })?;
-    Ok(json!({ "token": api.session_token(&bound.session, &user, n) }))
+    Ok(json!({ "token": api.session_token(&bound.session, user, n) }))
 }

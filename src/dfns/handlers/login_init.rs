@@ -1,16 +1,16 @@
 //! `POST /auth/login/init`: a login challenge and its signed `challengeIdentifier`, with the
 //! credentials the user (when named) may answer with.
 
-use serde_json::{json, Value};
+use serde_json::json;
 
 use super::{Patch, Reply};
+use crate::dfns::allow::{allow_credentials, supported_kinds};
 use crate::dfns::body::{FieldErrors, ObjectReader, ORG_ID};
 use crate::dfns::error::user_not_found;
 use crate::dfns::error::ApiError;
 use crate::dfns::facts::Facts;
 use crate::dfns::tokens::{MockClaim, Purpose, TokenKind, TokenSubject};
 use crate::dfns::DfnsApi;
-use crate::users::{CredentialKind, Factor};
 
 /// `POST /auth/login/init`.
 pub(crate) fn handle(api: &DfnsApi, facts: &Facts, _patch: Patch) -> Reply {
@@ -19,7 +19,7 @@ pub(crate) fn handle(api: &DfnsApi, facts: &Facts, _patch: Patch) -> Reply {
     let mut reader = ObjectReader::new(body, &mut errors)?;
     let username = reader.optional_string("username", 1, 256);
     let org_id =
-        reader.optional_pattern("orgId", 1, 64, &ORG_ID, "or-xxxxx-xxxxx-xxxxxxxxxxxxxxxx");
+        reader.required_pattern("orgId", 1, 64, &ORG_ID, "or-xxxxx-xxxxx-xxxxxxxxxxxxxxxx");
     let login_code = reader.optional_string("loginCode", 1, 256);
     reader.reject_unknown(&["username", "orgId", "loginCode"]);
     errors.into_result()?;
@@ -30,7 +30,7 @@ pub(crate) fn handle(api: &DfnsApi, facts: &Facts, _patch: Patch) -> Reply {
             "login codes are not supported by dfns-mock; omit loginCode",
         ));
     }
-    let org_id = org_id.unwrap_or_else(|| api.auth.org_id.clone());
+    let org_id = org_id.unwrap_or_default();
 
     let (user, n) = api.sessions.with(&facts.session, |state| {
         state.logins += 1;
@@ -70,61 +70,17 @@ pub(crate) fn handle(api: &DfnsApi, facts: &Facts, _patch: Patch) -> Reply {
             challenge: Some(challenge.clone()),
             purpose: Purpose::Login,
             session: facts.session.0.clone(),
+            action: None,
         },
     );
-    let allow = |kinds: &[CredentialKind]| -> Vec<Value> {
-        user.iter()
-            .flat_map(|u| u.credentials.iter())
-            .filter(|c| kinds.contains(&c.kind) && c.factor == Factor::First)
-            .map(|c| json!({ "type": "public-key", "id": c.cred_id }))
-            .collect()
-    };
-    let kinds: Vec<Value> = match &user {
-        Some(user) => {
-            let second = user.requires_second_factor();
-            let mut seen = Vec::new();
-            user.credentials
-                .iter()
-                .filter(|c| c.factor != Factor::Recovery)
-                .filter(|c| {
-                    let new = !seen.contains(&c.kind);
-                    seen.push(c.kind);
-                    new
-                })
-                .map(|c| {
-                    let factor = if c.factor == Factor::Second { "second" } else { "first" };
-                    json!({ "kind": c.kind, "factor": factor, "requiresSecondFactor": second && c.factor == Factor::First })
-                })
-                .collect()
-        }
-        None => api
-            .auth
-            .first_factor
-            .iter()
-            .map(|k| json!({ "kind": k, "factor": "first", "requiresSecondFactor": false }))
-            .collect(),
-    };
-    let protected: Vec<Value> = user
-        .iter()
-        .flat_map(|u| u.credentials.iter())
-        .filter_map(|c| {
-            c.encrypted_private_key.as_ref().map(
-                |key| json!({ "type": "public-key", "id": c.cred_id, "encryptedPrivateKey": key }),
-            )
-        })
-        .collect();
     Ok(json!({
         "challenge": challenge,
         "challengeIdentifier": identifier,
         "rp": { "id": api.auth.rp_id, "name": api.auth.rp_name },
-        "supportedCredentialKinds": kinds,
+        "supportedCredentialKinds": supported_kinds(user.as_ref(), &api.auth.first_factor),
         "userVerification": api.auth.user_verification,
         "attestation": api.auth.attestation,
-        "allowCredentials": {
-            "key": allow(&[CredentialKind::Key]),
-            "webauthn": allow(&[CredentialKind::Fido2]),
-            "passwordProtectedKey": protected,
-        },
+        "allowCredentials": allow_credentials(user.as_ref(), false),
         "externalAuthenticationUrl": "",
     }))
 }

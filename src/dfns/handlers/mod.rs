@@ -8,6 +8,13 @@ mod login_init;
 mod login_social;
 mod registration;
 mod registration_social;
+// User actions and wallets.
+mod action;
+mod action_init;
+mod generate_signature;
+mod get_signature;
+mod get_wallet;
+mod list_wallets;
 
 use serde_json::Value;
 
@@ -29,5 +36,11 @@ pub(crate) fn normal(endpoint: Endpoint) -> Normal {
         Endpoint::LoginSocial => login_social::handle,
         Endpoint::LoginInit => login_init::handle,
         Endpoint::Login => login::handle,
+        Endpoint::UserActionInit => action_init::handle,
+        Endpoint::UserAction => action::handle,
+        Endpoint::ListWallets => list_wallets::handle,
+        Endpoint::GetWallet => get_wallet::handle,
+        Endpoint::GenerateSignature => generate_signature::handle,
+        Endpoint::GetSignature => get_signature::handle,
     }
 }

@@ -12,7 +12,9 @@ use crate::dfns::facts::Facts;
 use crate::dfns::DfnsApi;
 use serde_json::Map;
 
+use crate::chain::Network;
 use crate::dfns::tokens::Purpose;
+use crate::dfns::wallets::wallet_json;
 use crate::users::{Factor, User};
 
 /// `POST /auth/registration`.
@@ -110,10 +112,15 @@ fn complete(api: &DfnsApi, facts: &Facts, with_wallets: bool) -> Result<Value, A
     }
     let now = api.clock.unix();
     user.wallets = wallets
-        .iter()
+        .into_iter()
         .enumerate()
-        .map(|(i, (network, name))| api.wallet(&user.id, i, network, name.as_deref(), now))
-        .collect();
+        .map(|(i, (network, name))| {
+            api.new_wallet(&user.id, i, network, name, now)
+                .map_err(|e| {
+                    ApiError::invalid_field(&format!("wallets.{i}.network"), e.to_string())
+                })
+        })
+        .collect::<Result<_, _>>()?;
 
     // Commit atomically: the token must still be unspent and the user still new.
     let session = bound.session.clone();
@@ -144,13 +151,17 @@ fn complete(api: &DfnsApi, facts: &Facts, with_wallets: bool) -> Result<Value, A
     });
     if with_wallets {
         answer["authentication"] = json!({ "token": api.session_token(&session, &user, n) });
-        answer["wallets"] = Value::Array(user.wallets.clone());
+        answer["wallets"] = user
+            .wallets
+            .iter()
+            .map(|w| wallet_json(w, &user.id))
+            .collect();
     }
     Ok(answer)
 }
 
 /// `wallets: [{network, name?}]`.
-fn parse_wallets(object: &Map<String, Value>) -> Result<Vec<(String, Option<String>)>, ApiError> {
+fn parse_wallets(object: &Map<String, Value>) -> Result<Vec<(Network, Option<String>)>, ApiError> {
     let Some(Value::Array(list)) = object.get("wallets") else {
         return Err(ApiError::invalid_field(
             "wallets",
@@ -190,7 +201,17 @@ fn parse_wallets(object: &Map<String, Value>) -> Result<Vec<(String, Option<Stri
                     "is not a known field (known: network, name)",
                 ));
             }
-            Ok((network.to_string(), name))
+            let network = Network::ALL
+                .iter()
+                .copied()
+                .find(|n| n.as_str() == network)
+                .ok_or_else(|| {
+                    ApiError::invalid_field(
+                        &format!("{field}.network"),
+                        format!("must be one of the networks of the SDK's Network type (got \"{network}\")"),
+                    )
+                })?;
+            Ok((network, name))
         })
         .collect()
 }

@@ -1,0 +1,27 @@
+//! `GET /wallets/{walletId}/signatures/{signatureId}`: a signature one of the signed-in
+//! user's wallets made.
+
+use warp::http::StatusCode;
+
+use super::{Patch, Reply};
+use crate::dfns::error::ApiError;
+use crate::dfns::facts::Facts;
+use crate::dfns::wallets::{owned, signature_json};
+use crate::dfns::DfnsApi;
+
+/// `GET /wallets/{walletId}/signatures/{signatureId}`.
+pub(crate) fn handle(api: &DfnsApi, facts: &Facts, _patch: Patch) -> Reply {
+    let caller = api.caller(facts)?;
+    let wallet = owned(&caller.user, facts.param("walletId"))?;
+    let id = facts.param("signatureId");
+    let signed = wallet
+        .signatures
+        .iter()
+        .find(|s| s.id == id)
+        .ok_or_else(|| {
+            ApiError::new(StatusCode::NOT_FOUND, "signature not found")
+                .detail("walletId", wallet.id.as_str())
+                .detail("signatureId", id)
+        })?;
+    Ok(signature_json(wallet, signed))
+}
