@@ -41,7 +41,7 @@ test('createSocialRegistrationChallenge → registerEndUser → socialLogin → 
   assert.equal(registered.credential.kind, 'Fido2')
   assert.match(registered.credential.uuid, /^cr-/)
   assert.equal(registered.wallets.length, 1)
-  assert.match(registered.wallets[0].address, /^0x[0-9a-f]{40}$/)
+  assert.match(registered.wallets[0].address, /^0x[0-9a-fA-F]{40}$/)
   assert.equal(registered.authentication.token.split('.').length, 3)
 
   // The temporary token is spent.
