@@ -105,8 +105,12 @@ pub(crate) struct Credential {
     pub(crate) sign_count: u32,
     /// Password of a Password credential.
     pub(crate) password: Option<String>,
-    /// Encrypted private key of a PasswordProtectedKey credential.
+    /// Encrypted private key of a PasswordProtectedKey (or RecoveryKey) credential.
     pub(crate) encrypted_private_key: Option<String>,
+    /// Whether it may sign in and sign user actions (deactivation clears it).
+    pub(crate) active: bool,
+    /// When it was registered (unix seconds).
+    pub(crate) created: i64,
 }
 
 /// A registered user.
@@ -132,9 +136,15 @@ impl User {
             .find(|c| !c.cred_id.is_empty() && c.cred_id == cred_id)
     }
 
+    /// The active credentials.
+    pub(crate) fn active_credentials(&self) -> impl Iterator<Item = &Credential> {
+        self.credentials.iter().filter(|c| c.active)
+    }
+
     /// Whether logins need a second factor.
     pub(crate) fn requires_second_factor(&self) -> bool {
-        self.credentials.iter().any(|c| c.factor == Factor::Second)
+        self.active_credentials()
+            .any(|c| c.factor == Factor::Second)
     }
 }
 

@@ -26,6 +26,8 @@ pub(crate) struct Facts {
     /// the idToken's session claim, else the session a mock token (temporary token, login
     /// challenge) was issued in, else the default session.
     pub(crate) session: SessionKey,
+    /// The body's bytes as received.
+    pub(crate) raw_body: Bytes,
     /// The JSON body, or why it is not usable.
     pub(crate) body: Result<Value, ApiError>,
     /// The idToken's verification, when the body has one.
@@ -53,6 +55,15 @@ impl Facts {
         self.body.as_ref().map_err(Clone::clone)
     }
 
+    /// The JSON body, or `None` when the request has no body (an optional body).
+    pub(crate) fn optional_json(&self) -> Result<Option<&Value>, ApiError> {
+        if self.raw_body.iter().all(u8::is_ascii_whitespace) {
+            Ok(None)
+        } else {
+            self.json().map(Some)
+        }
+    }
+
     /// A string field of the JSON body.
     pub(crate) fn body_str(&self, field: &str) -> Option<&str> {
         self.body.as_ref().ok()?.get(field)?.as_str()
@@ -66,7 +77,7 @@ impl DfnsApi {
         let content_type = headers
             .get(http::header::CONTENT_TYPE)
             .and_then(|v| v.to_str().ok());
-        let body = crate::body::parse_json(content_type, &Ok(body.clone())).map_err(ApiError::from);
+        let json = crate::body::parse_json(content_type, &Ok(body.clone())).map_err(ApiError::from);
         let bearer = ctx
             .headers
             .get("authorization")
@@ -79,7 +90,8 @@ impl DfnsApi {
             endpoint,
             session: ctx.session.clone(),
             ctx,
-            body,
+            raw_body: body.clone(),
+            body: json,
             id_token: None,
             bearer,
         };

@@ -10,11 +10,14 @@
 
 pub(crate) mod body;
 pub(crate) mod bound;
+pub(crate) mod caller;
+pub(crate) mod codes;
 pub(crate) mod credentials;
 pub(crate) mod error;
 pub(crate) mod facts;
 pub(crate) mod fixtures;
 pub(crate) mod handlers;
+pub(crate) mod pending;
 pub(crate) mod registration;
 pub(crate) mod routes;
 pub(crate) mod scripted;

@@ -33,6 +33,17 @@ pub(crate) enum TokenError {
     },
 }
 
+impl TokenError {
+    /// The check that failed, as `details.check` names it.
+    pub(crate) fn check(&self) -> &'static str {
+        match self {
+            TokenError::Malformed(_) => "format",
+            TokenError::Signature => "signature",
+            TokenError::Expired { .. } => "exp",
+        }
+    }
+}
+
 /// The `tokenKind` values of `https://custom/app_metadata`.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 pub enum TokenKind {
@@ -63,6 +74,10 @@ pub enum Purpose {
     Login,
     /// A session token.
     Session,
+    /// A `challengeIdentifier` of `POST /auth/credentials/init`.
+    Credential,
+    /// A recovery's temporary authentication token.
+    Recovery,
 }
 
 impl Purpose {
@@ -72,6 +87,8 @@ impl Purpose {
             Purpose::Registration => "registration",
             Purpose::Login => "login",
             Purpose::Session => "session",
+            Purpose::Credential => "credential",
+            Purpose::Recovery => "recovery",
         }
     }
 }
