@@ -67,8 +67,10 @@ impl App {
         let seed = Seed::new(&config.seed);
         let users_file = fixtures.label("users.yaml");
         let users = match fixtures.read("users.yaml") {
-            Ok(Some(text)) => parse_users(&users_file, &text, &seed, &config.auth.org_id)
-                .map_err(|p| AppError::Fixtures(p.to_string()))?,
+            Ok(Some(text)) => {
+                parse_users(&users_file, &text, &seed, &config.auth.org_id, clock.unix())
+                    .map_err(|p| AppError::Fixtures(p.to_string()))?
+            }
             Ok(None) => Vec::new(),
             Err(e) => {
                 let file = users_file.display();

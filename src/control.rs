@@ -211,6 +211,7 @@ fn session_view(app: &App, key: &SessionKey) -> Value {
             "orgId": u.org_id,
             "credentials": u.credentials.iter().map(|c| json!({
                 "uuid": c.uuid, "kind": c.kind, "name": c.name, "credId": c.cred_id, "signCount": c.sign_count,
+                "isActive": c.active,
             })).collect::<Vec<_>>(),
             "wallets": u.wallets.iter().map(|w| json!({
                 "id": w.id, "network": w.chain.network, "address": w.chain.address(),
@@ -221,6 +222,7 @@ fn session_view(app: &App, key: &SessionKey) -> Value {
                 })).collect::<Vec<_>>(),
             })).collect::<Vec<_>>(),
         })).collect::<Vec<_>>(),
+        "pendingCodes": state.pending_codes,
     }))
 }
 

@@ -78,6 +78,27 @@ endpoints! {
     GenerateSignature => POST "/wallets/{walletId}/signatures",
     /// One signature of a wallet.
     GetSignature => GET "/wallets/{walletId}/signatures/{signatureId}",
+    // Sessions, credentials, login codes and recovery:
+    /// Ends the session token (or every session of the user).
+    Logout => PUT "/auth/logout",
+    /// The signed-in user's credentials.
+    ListCredentials => GET "/auth/credentials",
+    /// A challenge for a new credential.
+    CreateCredentialChallenge => POST "/auth/credentials/init",
+    /// A new credential (user-action signed).
+    CreateCredential => POST "/auth/credentials",
+    /// Activates a credential (user-action signed).
+    ActivateCredential => PUT "/auth/credentials/activate",
+    /// Deactivates a credential (user-action signed).
+    DeactivateCredential => PUT "/auth/credentials/deactivate",
+    /// A login code "sent" to the user.
+    SendLoginCode => POST "/auth/login/code",
+    /// A recovery code "sent" to the user.
+    SendRecoveryCode => POST "/auth/recover/user/code",
+    /// A recovery challenge, for a recovery code and a RecoveryKey.
+    CreateRecoveryChallenge => POST "/auth/recover/user/init",
+    /// Recovery: new credentials signed by the RecoveryKey replace the old ones.
+    Recover => POST "/auth/recover/user",
 }
 
 impl Endpoint {

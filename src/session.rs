@@ -53,6 +53,81 @@ pub(crate) struct SessionState {
     pub(crate) logins: u64,
     /// How many user action challenges and user actions were issued, likewise.
     pub(crate) user_actions: u64,
+    // Sessions, credentials, codes and recovery (issue 10, second half):
+    /// Session-token `jti`s issued to each user (by id), so that a logout of all sessions
+    /// can end them.
+    pub(crate) issued_sessions: HashMap<String, Vec<String>>,
+    /// Session-token `jti`s ended by a logout or a recovery.
+    pub(crate) ended_sessions: std::collections::HashSet<String>,
+    /// Login and recovery codes "sent" and not yet used, oldest first.
+    pub(crate) pending_codes: Vec<PendingCode>,
+    /// Credential and recovery challenges issued and not yet answered, by `jti`.
+    pub(crate) pending_challenges: HashMap<String, PendingChallenge>,
+    /// How many codes and credential or recovery challenges were issued, to make the next
+    /// differ.
+    pub(crate) issued: u64,
+}
+
+impl SessionState {
+    /// Whether the session token `jti` was ended by a logout or a recovery.
+    pub(crate) fn session_ended(&self, jti: &str) -> bool {
+        self.ended_sessions.contains(jti)
+    }
+
+    /// Ends every session token issued to the user `user_id`.
+    pub(crate) fn end_sessions_of(&mut self, user_id: &str) {
+        let issued = self.issued_sessions.remove(user_id).unwrap_or_default();
+        self.ended_sessions.extend(issued);
+    }
+
+    /// The user called `username` in `org_id`.
+    pub(crate) fn user_named(&self, org_id: &str, username: &str) -> Option<&crate::users::User> {
+        self.users
+            .values()
+            .find(|u| u.org_id == org_id && u.username == username)
+    }
+}
+
+/// What a one-time code opens.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize)]
+pub(crate) enum CodeKind {
+    /// `POST /auth/login/code`, spent by `loginCode` on `POST /auth/login/init`.
+    Login,
+    /// `POST /auth/recover/user/code`, spent by `POST /auth/recover/user/init`.
+    Recovery,
+}
+
+/// A one-time code the mock would have e-mailed.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
+#[serde(rename_all = "camelCase")]
+pub(crate) struct PendingCode {
+    /// What it opens.
+    pub(crate) kind: CodeKind,
+    /// To whom it was sent.
+    pub(crate) username: String,
+    /// In which org.
+    pub(crate) org_id: String,
+    /// The code.
+    pub(crate) code: String,
+}
+
+/// What a credential or recovery challenge was issued for.
+#[derive(Debug, Clone, PartialEq)]
+pub(crate) enum PendingChallenge {
+    /// A new credential of this kind for the user.
+    Credential {
+        /// The user's id.
+        user_id: String,
+        /// The kind asked for in `POST /auth/credentials/init`.
+        kind: crate::users::CredentialKind,
+    },
+    /// A recovery of the user with this RecoveryKey.
+    Recovery {
+        /// The user's id.
+        user_id: String,
+        /// The RecoveryKey's credential id.
+        cred_id: String,
+    },
 }
 
 /// One session's state behind its own lock.

@@ -106,12 +106,14 @@ pub(crate) struct Credential {
     pub(crate) sign_count: u32,
     /// Password of a Password credential.
     pub(crate) password: Option<String>,
-    /// Encrypted private key of a PasswordProtectedKey credential.
+    /// Encrypted private key of a PasswordProtectedKey (or RecoveryKey) credential.
     pub(crate) encrypted_private_key: Option<String>,
     /// Whether it may sign in and sign user actions (deactivation clears it).
     pub(crate) active: bool,
     /// The digest a key credential signs with (its registration's `algorithm`).
     pub(crate) digest: KeyDigest,
+    /// When it was registered (unix seconds).
+    pub(crate) created: i64,
 }
 
 /// A wallet of a user: a real key on its network, and the signatures it made.
@@ -178,9 +180,15 @@ impl User {
             .filter(|c| c.active && c.kind == kind && c.factor == Factor::First)
     }
 
+    /// The active credentials.
+    pub(crate) fn active_credentials(&self) -> impl Iterator<Item = &Credential> {
+        self.credentials.iter().filter(|c| c.active)
+    }
+
     /// Whether logins need a second factor.
     pub(crate) fn requires_second_factor(&self) -> bool {
-        self.credentials.iter().any(|c| c.factor == Factor::Second)
+        self.active_credentials()
+            .any(|c| c.factor == Factor::Second)
     }
 }
 

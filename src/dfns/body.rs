@@ -192,6 +192,29 @@ impl<'a> ObjectReader<'a> {
     }
 }
 
+/// `body` as a JSON object whose fields are all in `known`, else a 400 naming the problem.
+pub(crate) fn object_of<'a>(
+    body: &'a Value,
+    known: &[&str],
+) -> Result<&'a Map<String, Value>, ApiError> {
+    let Some(object) = body.as_object() else {
+        return Err(ApiError::new(
+            StatusCode::BAD_REQUEST,
+            format!(
+                "request body must be a JSON object, got {}",
+                json_type(body)
+            ),
+        ));
+    };
+    if let Some(unknown) = object.keys().find(|k| !known.contains(&k.as_str())) {
+        return Err(ApiError::invalid_field(
+            unknown,
+            format!("is not a known field (known: {})", known.join(", ")),
+        ));
+    }
+    Ok(object)
+}
+
 fn json_type(value: &Value) -> &'static str {
     match value {
         Value::Null => "null",

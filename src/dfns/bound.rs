@@ -5,7 +5,7 @@
 use warp::http::StatusCode;
 
 use super::error::ApiError;
-use super::tokens::{ActionBinding, MockClaim, Purpose, TokenError, TokenKind, TokenSubject};
+use super::tokens::{ActionBinding, MockClaim, Purpose, TokenKind, TokenSubject};
 use super::DfnsApi;
 use crate::session::SessionKey;
 use crate::users::User;
@@ -42,14 +42,10 @@ impl DfnsApi {
                 .detail("field", field)
                 .detail("check", check)
         };
-        let claims = self.signer.verify(token, self.clock.unix()).map_err(|e| {
-            let check = match e {
-                TokenError::Malformed(_) => "format",
-                TokenError::Signature => "signature",
-                TokenError::Expired { .. } => "exp",
-            };
-            unauthorized(format!("{field}: {e}"), check)
-        })?;
+        let claims = self
+            .signer
+            .verify(token, self.clock.unix())
+            .map_err(|e| unauthorized(format!("{field}: {e}"), e.check()))?;
         let Some(mock) = claims.mock.filter(|m| m.purpose == purpose) else {
             return Err(unauthorized(
                 format!(
@@ -86,12 +82,17 @@ impl DfnsApi {
         )
     }
 
-    /// A session token for `user`, the `n`-th issued in `session`.
+    /// A session token for `user`, the `n`-th issued in `session`, recorded as the user's
+    /// (a logout of all sessions ends them).
     pub(crate) fn session_token(&self, session: &SessionKey, user: &User, n: u64) -> String {
         let jti = self.seed.dfns_id(
             "to",
             &[session.as_str(), &user.id, "session", &n.to_string()],
         );
+        self.sessions.with(session, |state| {
+            let issued = state.issued_sessions.entry(user.id.clone()).or_default();
+            issued.push(jti.clone());
+        });
         self.signer.sign(
             TokenKind::Token,
             &TokenSubject {

@@ -73,12 +73,18 @@ impl DfnsApi {
             .filter(|_| claims.app_metadata.token_kind == TokenKind::Token)
             .ok_or_else(|| not_authorized("the bearer token is not a session token"))?;
         let session = SessionKey(mock.session);
-        let user = self
-            .sessions
-            .read(&session, |state| {
-                state.users.get(&claims.app_metadata.user_id).cloned()
-            })
-            .ok_or_else(|| not_authorized("the token's user is not registered in its session"))?;
+        let user = self.sessions.read(&session, |state| {
+            if state.session_ended(&claims.jti) {
+                return Err(not_authorized(
+                    "this session was ended (logout or recovery)",
+                ));
+            }
+            state
+                .users
+                .get(&claims.app_metadata.user_id)
+                .cloned()
+                .ok_or_else(|| not_authorized("the token's user is not registered in its session"))
+        })?;
         Ok(Caller {
             user,
             session,

@@ -59,21 +59,27 @@ pub(crate) fn webauthn_error(field: &str, err: WebauthnError) -> ApiError {
         .detail("check", err.check)
 }
 
+/// The dotted name of `field` under `path` (just `field` at the top of the body).
+fn at(path: &str, field: &str) -> String {
+    if path.is_empty() {
+        field.to_string()
+    } else {
+        format!("{path}.{field}")
+    }
+}
+
 fn str_field<'a>(object: &'a Value, field: &str, path: &str) -> Result<&'a str, ApiError> {
     match object.get(field) {
         Some(Value::String(s)) if !s.is_empty() => Ok(s),
         Some(Value::String(_)) => Err(ApiError::invalid_field(
-            &format!("{path}.{field}"),
+            &at(path, field),
             "must not be empty",
         )),
         Some(_) => Err(ApiError::invalid_field(
-            &format!("{path}.{field}"),
+            &at(path, field),
             "must be a string",
         )),
-        None => Err(ApiError::invalid_field(
-            &format!("{path}.{field}"),
-            "is required",
-        )),
+        None => Err(ApiError::invalid_field(&at(path, field), "is required")),
     }
 }
 
@@ -93,6 +99,71 @@ impl DfnsApi {
         }
     }
 
+    /// Verifies the credentials of a registration or recovery body (`first`, and
+    /// `secondFactorCredential` and `recoveryCredential` of `object` when present, named under
+    /// `prefix`) for `user`, answering `challenge`.
+    pub(crate) fn register_credentials(
+        &self,
+        object: &serde_json::Map<String, Value>,
+        first: &Value,
+        prefix: &str,
+        challenge: &str,
+        user: &User,
+    ) -> Result<Vec<Credential>, ApiError> {
+        let mut credentials: Vec<Credential> = Vec::new();
+        for (field, factor, value) in [
+            ("firstFactorCredential", Factor::First, Some(first)),
+            (
+                "secondFactorCredential",
+                Factor::Second,
+                object.get("secondFactorCredential"),
+            ),
+            (
+                "recoveryCredential",
+                Factor::Recovery,
+                object.get("recoveryCredential"),
+            ),
+        ] {
+            let Some(value) = value.filter(|v| !v.is_null()) else {
+                continue;
+            };
+            let path = at(prefix, field);
+            let index = credentials.len();
+            let credential =
+                self.register_credential(value, &path, factor, challenge, user, index)?;
+            if credentials
+                .iter()
+                .any(|c| !c.cred_id.is_empty() && c.cred_id == credential.cred_id)
+            {
+                return Err(ApiError::invalid_field(
+                    &path,
+                    "registers a credential id already given in this request",
+                ));
+            }
+            credentials.push(credential);
+        }
+        Ok(credentials)
+    }
+
+    /// A credential as `GET /auth/credentials` lists it (and `POST /auth/credentials`
+    /// answers it): `publicKey` is the key's PEM (empty for Password and Totp), and
+    /// `relyingPartyId` the configured RP id for passkeys (empty for the others); the mock
+    /// keeps no `origin` (always empty).
+    pub(crate) fn credential_item(&self, credential: &Credential) -> Value {
+        let passkey = credential.kind == CredentialKind::Fido2;
+        serde_json::json!({
+            "kind": credential.kind,
+            "credentialId": credential.cred_id,
+            "credentialUuid": credential.uuid,
+            "dateCreated": crate::clock::rfc3339(credential.created),
+            "isActive": credential.active,
+            "name": credential.name,
+            "publicKey": credential.key.as_ref().map(|k| k.to_spki_pem()).unwrap_or_default(),
+            "relyingPartyId": if passkey { self.auth.rp_id.as_str() } else { "" },
+            "origin": "",
+        })
+    }
+
     /// Verifies the credential at `path` of a registration body for `user`, answering
     /// `challenge`, in the role `factor`.
     pub(crate) fn register_credential(
@@ -110,17 +181,17 @@ impl DfnsApi {
         let name = str_field(value, "credentialKind", path)?;
         let Some(kind) = CredentialKind::parse(name) else {
             return Err(ApiError::invalid_field(
-                &format!("{path}.credentialKind"),
+                &at(path, "credentialKind"),
                 format!("must be one of: {} (got \"{name}\")", KINDS.join(", ")),
             ));
         };
         if !kind.allowed_as(factor) {
             return Err(ApiError::invalid_field(
-                &format!("{path}.credentialKind"),
+                &at(path, "credentialKind"),
                 format!("{name} cannot be used as {path}"),
             ));
         }
-        let info_path = format!("{path}.credentialInfo");
+        let info_path = at(path, "credentialInfo");
         let info = value
             .get("credentialInfo")
             .filter(|v| v.is_object())
@@ -132,7 +203,7 @@ impl DfnsApi {
             Some(Value::String(name)) => name.clone(),
             Some(_) => {
                 return Err(ApiError::invalid_field(
-                    &format!("{path}.credentialName"),
+                    &at(path, "credentialName"),
                     "must be a string",
                 ))
             }
@@ -152,6 +223,7 @@ impl DfnsApi {
             encrypted_private_key: None,
             active: true,
             digest: KeyDigest::Sha256,
+            created: self.clock.unix(),
         };
         match kind {
             CredentialKind::Fido2 => {
@@ -181,10 +253,17 @@ impl DfnsApi {
                 credential.cred_id = cred_id.trim_end_matches('=').to_string();
                 credential.key = Some(registered.key);
                 credential.digest = registered.digest;
-                if kind == CredentialKind::PasswordProtectedKey {
-                    credential.encrypted_private_key =
-                        Some(str_field(info, "encryptedPrivateKey", &info_path)?.to_string());
-                }
+                // Beside `credentialInfo`: required for a PasswordProtectedKey, optional for a
+                // RecoveryKey (the SDK's types).
+                credential.encrypted_private_key = match kind {
+                    CredentialKind::PasswordProtectedKey => {
+                        Some(str_field(value, "encryptedPrivateKey", path)?.to_string())
+                    }
+                    CredentialKind::RecoveryKey if value.get("encryptedPrivateKey").is_some() => {
+                        Some(str_field(value, "encryptedPrivateKey", path)?.to_string())
+                    }
+                    _ => None,
+                };
             }
             CredentialKind::Password => {
                 credential.password = Some(str_field(info, "password", &info_path)?.to_string());

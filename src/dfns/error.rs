@@ -110,3 +110,11 @@ pub(crate) fn no_usable_credential() -> ApiError {
         "User does not have a credential that can be used for the application.",
     )
 }
+
+/// 401 `Not Authorized.` (the Dfns message for a missing or invalid token): `reason` says
+/// which token the request lacks.
+pub(crate) fn not_authorized(reason: &str) -> ApiError {
+    ApiError::new(StatusCode::UNAUTHORIZED, "Not Authorized.")
+        .detail("field", "authorization")
+        .detail("reason", reason)
+}

@@ -65,6 +65,15 @@ impl Facts {
         self.body.as_ref().map_err(Clone::clone)
     }
 
+    /// The JSON body, or `None` when the request has no body (an optional body).
+    pub(crate) fn optional_json(&self) -> Result<Option<&Value>, ApiError> {
+        if self.raw_body.iter().all(u8::is_ascii_whitespace) {
+            Ok(None)
+        } else {
+            self.json().map(Some)
+        }
+    }
+
     /// A string field of the JSON body.
     pub(crate) fn body_str(&self, field: &str) -> Option<&str> {
         self.body.as_ref().ok()?.get(field)?.as_str()
@@ -86,9 +95,7 @@ impl DfnsApi {
         let content_type = headers
             .get(http::header::CONTENT_TYPE)
             .and_then(|v| v.to_str().ok());
-        let raw_body = body.clone();
-        let body =
-            crate::body::parse_json(content_type, &Ok(raw_body.clone())).map_err(ApiError::from);
+        let json = crate::body::parse_json(content_type, &Ok(body.clone())).map_err(ApiError::from);
         let bearer = ctx
             .headers
             .get("authorization")
@@ -101,10 +108,10 @@ impl DfnsApi {
             endpoint,
             method: method.clone(),
             path: path.to_string(),
-            raw_body,
             session: ctx.session.clone(),
             ctx,
-            body,
+            raw_body: body.clone(),
+            body: json,
             id_token: None,
             bearer,
         };

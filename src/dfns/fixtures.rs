@@ -41,12 +41,14 @@ struct FixtureCredential {
     second_factor: bool,
 }
 
-/// Parses the fixture users of `text`, the contents of `path` (a label for messages).
+/// Parses the fixture users of `text`, the contents of `path` (a label for messages); their
+/// credentials are dated `now`.
 pub(crate) fn parse_users(
     path: &Path,
     text: &str,
     seed: &Seed,
     default_org: &str,
+    now: i64,
 ) -> Result<Vec<User>, Problem> {
     let problem = |line: usize, column: usize, message: String| Problem {
         file: path.to_path_buf(),
@@ -131,6 +133,7 @@ pub(crate) fn parse_users(
                         encrypted_private_key: None,
                         active: true,
                         digest: KeyDigest::Sha256,
+                        created: now,
                     })
                 })
                 .collect::<Result<Vec<_>, _>>()?;

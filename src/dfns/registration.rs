@@ -132,14 +132,6 @@ impl DfnsApi {
             },
         );
         let auth = &self.auth;
-        let mut selection = json!({
-            "residentKey": auth.resident_key,
-            "requireResidentKey": auth.resident_key == "required",
-            "userVerification": auth.user_verification,
-        });
-        if let Some(attachment) = &auth.authenticator_attachment {
-            selection["authenticatorAttachment"] = json!(attachment);
-        }
         let mut body = json!({
             "user": { "id": who.user_id, "displayName": who.username, "name": who.username },
             "temporaryAuthenticationToken": token,
@@ -149,9 +141,9 @@ impl DfnsApi {
                 "firstFactor": auth.first_factor,
                 "secondFactor": auth.second_factor,
             },
-            "authenticatorSelection": selection,
+            "authenticatorSelection": self.authenticator_selection(),
             "attestation": auth.attestation,
-            "pubKeyCredParams": auth.algorithms.iter().map(|alg| json!({ "type": "public-key", "alg": alg })).collect::<Vec<_>>(),
+            "pubKeyCredParams": self.pub_key_cred_params(),
             "excludeCredentials": [],
             "otpUrl": "",
         });
@@ -170,6 +162,30 @@ impl DfnsApi {
             body["otpUrl"] = json!(self.otp_url(who));
         }
         body
+    }
+
+    /// `authenticatorSelection` of a challenge for a new passkey, as configured.
+    pub(crate) fn authenticator_selection(&self) -> Value {
+        let auth = &self.auth;
+        let mut selection = json!({
+            "residentKey": auth.resident_key,
+            "requireResidentKey": auth.resident_key == "required",
+            "userVerification": auth.user_verification,
+        });
+        if let Some(attachment) = &auth.authenticator_attachment {
+            selection["authenticatorAttachment"] = json!(attachment);
+        }
+        selection
+    }
+
+    /// `pubKeyCredParams` of a challenge for a new credential: the configured algorithms.
+    pub(crate) fn pub_key_cred_params(&self) -> Value {
+        let params = self.auth.algorithms.iter();
+        Value::Array(
+            params
+                .map(|alg| json!({ "type": "public-key", "alg": alg }))
+                .collect(),
+        )
     }
 
     /// The `otpauth://` URL provisioning the user's TOTP secret (derived from the seed).

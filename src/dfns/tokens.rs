@@ -34,6 +34,17 @@ pub(crate) enum TokenError {
     },
 }
 
+impl TokenError {
+    /// The check that failed, as `details.check` names it.
+    pub(crate) fn check(&self) -> &'static str {
+        match self {
+            TokenError::Malformed(_) => "format",
+            TokenError::Signature => "signature",
+            TokenError::Expired { .. } => "exp",
+        }
+    }
+}
+
 /// The `tokenKind` values of `https://custom/app_metadata`.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 pub enum TokenKind {
@@ -70,6 +81,10 @@ pub enum Purpose {
     /// A user action (`X-DFNS-USERACTION`).
     #[serde(rename = "user-action")]
     UserAction,
+    /// A `challengeIdentifier` of `POST /auth/credentials/init`.
+    Credential,
+    /// A recovery's temporary authentication token.
+    Recovery,
 }
 
 impl Purpose {
@@ -81,6 +96,8 @@ impl Purpose {
             Purpose::Session => "session",
             Purpose::ActionChallenge => "action-challenge",
             Purpose::UserAction => "user-action",
+            Purpose::Credential => "credential",
+            Purpose::Recovery => "recovery",
         }
     }
 }

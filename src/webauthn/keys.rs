@@ -157,6 +157,17 @@ impl CredentialKey {
         })
     }
 
+    /// The key as a PEM `PUBLIC KEY` (SubjectPublicKeyInfo, LF line endings).
+    pub(crate) fn to_spki_pem(&self) -> String {
+        use p256::pkcs8::{EncodePublicKey, LineEnding};
+        match self {
+            CredentialKey::Es256(key) => key.to_public_key_pem(LineEnding::LF),
+            CredentialKey::Rs256(key) => key.to_public_key_pem(LineEnding::LF),
+            CredentialKey::EdDsa(key) => key.to_public_key_pem(LineEnding::LF),
+        }
+        .expect("a valid public key always encodes")
+    }
+
     /// Reads the public key of a DER X.509 certificate.
     pub(crate) fn from_certificate(der: &[u8]) -> Result<CredentialKey, String> {
         let (_, cert) = x509_parser::parse_x509_certificate(der)
@@ -249,6 +260,12 @@ mod tests {
     fn round_trip(key: &CredentialKey, sign: impl Fn(&[u8]) -> Vec<u8>) {
         let parsed = CredentialKey::from_cose(&to_cose(key)).expect("COSE round trip");
         assert_eq!(&parsed, key);
+        let pem = key.to_spki_pem();
+        assert!(pem.starts_with("-----BEGIN PUBLIC KEY-----\n"), "{pem}");
+        assert_eq!(
+            &CredentialKey::from_spki_pem(&pem).expect("PEM round trip"),
+            key
+        );
         let signature = sign(b"authenticator data and client data hash");
         assert!(parsed.verify(b"authenticator data and client data hash", &signature));
         assert!(!parsed.verify(b"something else", &signature));

@@ -6,11 +6,13 @@ use serde_json::json;
 use super::{Patch, Reply};
 use crate::dfns::allow::{allow_credentials, supported_kinds};
 use crate::dfns::body::{FieldErrors, ObjectReader, ORG_ID};
+use crate::dfns::codes::find_code;
 use crate::dfns::error::user_not_found;
 use crate::dfns::error::ApiError;
 use crate::dfns::facts::Facts;
 use crate::dfns::tokens::{MockClaim, Purpose, TokenKind, TokenSubject};
 use crate::dfns::DfnsApi;
+use crate::session::CodeKind;
 
 /// `POST /auth/login/init`.
 pub(crate) fn handle(api: &DfnsApi, facts: &Facts, _patch: Patch) -> Reply {
@@ -23,31 +25,32 @@ pub(crate) fn handle(api: &DfnsApi, facts: &Facts, _patch: Patch) -> Reply {
     let login_code = reader.optional_string("loginCode", 1, 256);
     reader.reject_unknown(&["username", "orgId", "loginCode"]);
     errors.into_result()?;
-    if login_code.is_some() {
-        // Email-code logins are not emulated: say so rather than ignore the field.
+    if login_code.is_some() && username.is_none() {
         return Err(ApiError::invalid_field(
             "loginCode",
-            "login codes are not supported by dfns-mock; omit loginCode",
+            "needs the username the code was sent to",
         ));
     }
     let org_id = org_id.unwrap_or_default();
 
     let (user, n) = api.sessions.with(&facts.session, |state| {
         state.logins += 1;
-        let user = username.as_ref().map(|name| {
-            state
-                .users
-                .values()
-                .find(|u| u.org_id == org_id && u.username == *name)
-                .cloned()
-        });
-        (user, state.logins)
-    });
-    let user = match user {
-        Some(None) => return Err(user_not_found()),
-        Some(Some(user)) => Some(user),
-        None => None,
-    };
+        let user = match &username {
+            Some(name) => Some(
+                state
+                    .user_named(&org_id, name)
+                    .cloned()
+                    .ok_or_else(user_not_found)?,
+            ),
+            None => None,
+        };
+        // A login code is spent by the challenge it opens.
+        if let (Some(code), Some(user)) = (&login_code, &user) {
+            let i = find_code(state, CodeKind::Login, user, code, "loginCode")?;
+            state.pending_codes.remove(i);
+        }
+        Ok::<_, ApiError>((user, state.logins))
+    })?;
     let n = n.to_string();
     let who = user.as_ref().map_or("", |u| u.id.as_str());
     let challenge = api
@@ -80,7 +83,7 @@ pub(crate) fn handle(api: &DfnsApi, facts: &Facts, _patch: Patch) -> Reply {
         "supportedCredentialKinds": supported_kinds(user.as_ref(), &api.auth.first_factor),
         "userVerification": api.auth.user_verification,
         "attestation": api.auth.attestation,
-        "allowCredentials": allow_credentials(user.as_ref(), false),
+        "allowCredentials": allow_credentials(user.as_ref(), login_code.is_some()),
         "externalAuthenticationUrl": "",
     }))
 }

@@ -15,6 +15,15 @@ mod generate_signature;
 mod get_signature;
 mod get_wallet;
 mod list_wallets;
+// Sessions, credentials, login codes and recovery:
+mod create_credential;
+mod create_credential_challenge;
+mod create_recovery_challenge;
+mod credential_activation;
+mod list_credentials;
+mod logout;
+mod recover;
+mod send_code;
 
 use serde_json::Value;
 
@@ -42,5 +51,16 @@ pub(crate) fn normal(endpoint: Endpoint) -> Normal {
         Endpoint::GetWallet => get_wallet::handle,
         Endpoint::GenerateSignature => generate_signature::handle,
         Endpoint::GetSignature => get_signature::handle,
+        // Sessions, credentials, login codes and recovery:
+        Endpoint::Logout => logout::handle,
+        Endpoint::ListCredentials => list_credentials::handle,
+        Endpoint::CreateCredentialChallenge => create_credential_challenge::handle,
+        Endpoint::CreateCredential => create_credential::handle,
+        Endpoint::ActivateCredential => credential_activation::activate,
+        Endpoint::DeactivateCredential => credential_activation::deactivate,
+        Endpoint::SendLoginCode => send_code::login,
+        Endpoint::SendRecoveryCode => send_code::recovery,
+        Endpoint::CreateRecoveryChallenge => create_recovery_challenge::handle,
+        Endpoint::Recover => recover::handle,
     }
 }

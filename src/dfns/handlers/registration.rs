@@ -15,7 +15,7 @@ use serde_json::Map;
 use crate::chain::Network;
 use crate::dfns::tokens::Purpose;
 use crate::dfns::wallets::wallet_json;
-use crate::users::{Factor, User};
+use crate::users::User;
 
 /// `POST /auth/registration`.
 pub(crate) fn handle(api: &DfnsApi, facts: &Facts, _patch: Patch) -> Reply {
@@ -78,38 +78,7 @@ fn complete(api: &DfnsApi, facts: &Facts, with_wallets: bool) -> Result<Value, A
     let first = object
         .get("firstFactorCredential")
         .ok_or_else(|| ApiError::invalid_field("firstFactorCredential", "is required"))?;
-    let mut index = 0;
-    for (field, factor, value) in [
-        ("firstFactorCredential", Factor::First, Some(first)),
-        (
-            "secondFactorCredential",
-            Factor::Second,
-            object.get("secondFactorCredential"),
-        ),
-        (
-            "recoveryCredential",
-            Factor::Recovery,
-            object.get("recoveryCredential"),
-        ),
-    ] {
-        let Some(value) = value.filter(|v| !v.is_null()) else {
-            continue;
-        };
-        let credential =
-            api.register_credential(value, field, factor, &bound.challenge, &user, index)?;
-        if user
-            .credentials
-            .iter()
-            .any(|c| !c.cred_id.is_empty() && c.cred_id == credential.cred_id)
-        {
-            return Err(ApiError::invalid_field(
-                field,
-                "registers a credential id already given in this request",
-            ));
-        }
-        user.credentials.push(credential);
-        index += 1;
-    }
+    user.credentials = api.register_credentials(object, first, "", &bound.challenge, &user)?;
     let now = api.clock.unix();
     user.wallets = wallets
         .into_iter()

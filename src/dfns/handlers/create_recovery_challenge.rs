@@ -1,0 +1,99 @@
+//! `POST /auth/recover/user/init`: for a pending recovery code and one of the user's
+//! RecoveryKeys, a recovery challenge and its `temporaryAuthenticationToken` (for
+//! `POST /auth/recover/user`), with the RecoveryKey's encrypted private key. The code is spent
+//! only when the challenge is issued.
+
+use serde_json::json;
+use warp::http::StatusCode;
+
+use super::{Patch, Reply};
+use crate::dfns::body::{FieldErrors, ObjectReader, ORG_ID};
+use crate::dfns::codes::find_code;
+use crate::dfns::error::{user_not_found, ApiError};
+use crate::dfns::facts::Facts;
+use crate::dfns::tokens::Purpose;
+use crate::dfns::DfnsApi;
+use crate::session::{CodeKind, PendingChallenge};
+use crate::users::CredentialKind;
+
+/// The fields of the body.
+const KNOWN: [&str; 5] = [
+    "username",
+    "verificationCode",
+    "orgId",
+    "credentialId",
+    "tenantId",
+];
+
+/// 401 when the credential named is not an active RecoveryKey of the user (the Dfns message).
+pub(crate) fn not_a_recovery_factor() -> ApiError {
+    ApiError::new(
+        StatusCode::UNAUTHORIZED,
+        "Credential cannot be used as a recovery factor.",
+    )
+}
+
+/// `POST /auth/recover/user/init`.
+pub(crate) fn handle(api: &DfnsApi, facts: &Facts, _patch: Patch) -> Reply {
+    let mut errors = FieldErrors::default();
+    let mut reader = ObjectReader::new(facts.json()?, &mut errors)?;
+    let username = reader.required_string("username", 1, 256);
+    let code = reader.required_string("verificationCode", 1, 256);
+    let org_id = reader.required_string("orgId", 1, 64);
+    let cred_id = reader.required_string("credentialId", 1, 1024);
+    reader.optional_string("tenantId", 1, 64);
+    reader.reject_unknown(&KNOWN);
+    if let Some(org) = org_id.as_deref().filter(|org| !ORG_ID.is_match(org)) {
+        errors.push(
+            "orgId",
+            format!("must match {}, got \"{org}\"", ORG_ID.as_str()),
+        );
+    }
+    errors.into_result()?;
+    let (username, code, org_id, cred_id) = (
+        username.unwrap_or_default(),
+        code.unwrap_or_default(),
+        org_id.unwrap_or_default(),
+        cred_id.unwrap_or_default(),
+    );
+    let session = &facts.session;
+    let (user, recovery_key, issued) = api.sessions.with(session, |state| {
+        let user = state
+            .user_named(&org_id, &username)
+            .cloned()
+            .ok_or_else(user_not_found)?;
+        let i = find_code(state, CodeKind::Recovery, &user, &code, "verificationCode")?;
+        let recovery_key = user
+            .credential(&cred_id)
+            .filter(|c| c.active && c.kind == CredentialKind::RecoveryKey)
+            .cloned()
+            .ok_or_else(not_a_recovery_factor)?;
+        state.pending_codes.remove(i);
+        let pending = PendingChallenge::Recovery {
+            user_id: user.id.clone(),
+            cred_id: recovery_key.cred_id.clone(),
+        };
+        let issued = api.issue_challenge(state, session, &user, Purpose::Recovery, pending);
+        Ok::<_, ApiError>((user, recovery_key, issued))
+    })?;
+    let auth = &api.auth;
+    Ok(json!({
+        "user": { "id": user.id, "name": user.username, "displayName": user.username },
+        "temporaryAuthenticationToken": issued.token,
+        "challenge": issued.challenge,
+        "rp": { "id": auth.rp_id, "name": auth.rp_name },
+        "supportedCredentialKinds": {
+            "firstFactor": auth.first_factor,
+            "secondFactor": auth.second_factor,
+        },
+        "authenticatorSelection": api.authenticator_selection(),
+        "attestation": auth.attestation,
+        "pubKeyCredParams": api.pub_key_cred_params(),
+        "excludeCredentials": [],
+        "otpUrl": "",
+        "allowedRecoveryCredentials": [{
+            "id": recovery_key.cred_id,
+            "encryptedRecoveryKey": recovery_key.encrypted_private_key.unwrap_or_default(),
+        }],
+    }))
+}
