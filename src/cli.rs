@@ -230,6 +230,7 @@ async fn serve(settings: Settings) -> Result<(), String> {
     listeners.record_ports(&mut config);
     let app = App::new(config).await.map_err(|e| e.to_string())?;
     let mut server = crate::server::serve(app.clone(), listeners).map_err(|e| e.to_string())?;
+    server.shutdown_on(crate::server::shutdown_signal());
     tracing::info!(
         addr = %server.addr,
         seed = %app.config.seed,
@@ -248,7 +249,6 @@ async fn serve(settings: Settings) -> Result<(), String> {
             cert.display()
         );
     }
-    server.shutdown_on(crate::server::shutdown_signal());
     server.wait().await;
     Ok(())
 }
