@@ -9,7 +9,7 @@ test('sign up with the test IdP, create a passkey, signed in with a wallet @jour
   await expect(page.locator('#user-name')).toHaveText('new-user@example.com')
   await expect(page.locator('#user-id')).toHaveText(/^us-[a-z0-9]{5}-[a-z0-9]{5}-[a-z0-9]{16}$/)
   await expect(page.locator('#wallet-network')).toHaveText('EthereumSepolia')
-  await expect(page.locator('#wallet-address')).toHaveText(/^0x[0-9a-f]{40}$/)
+  await expect(page.locator('#wallet-address')).toHaveText(/^0x[0-9a-fA-F]{40}$/)
   await expect(errors(page)).toHaveCount(0)
   // The passkey the mock accepted is the one Chrome's authenticator holds.
   const [credential, ...more] = await authenticator.credentials()
