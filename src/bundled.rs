@@ -29,6 +29,10 @@ pub const FIXTURES: &[(&str, &str)] = &[
 /// Scenario files of `scenarios/`, by name, as compiled in (`schema.json` is no scenario).
 pub const SCENARIOS: &[(&str, &str)] = &[
     (
+        "challenge-not-valid.yaml",
+        include_str!("../scenarios/challenge-not-valid.yaml"),
+    ),
+    (
         "dropped-connection.yaml",
         include_str!("../scenarios/dropped-connection.yaml"),
     ),
@@ -38,8 +42,20 @@ pub const SCENARIOS: &[(&str, &str)] = &[
         include_str!("../scenarios/invalid-body.yaml"),
     ),
     (
+        "invalid-code.yaml",
+        include_str!("../scenarios/invalid-code.yaml"),
+    ),
+    (
         "invalid-id-token.yaml",
         include_str!("../scenarios/invalid-id-token.yaml"),
+    ),
+    (
+        "no-usable-credential.yaml",
+        include_str!("../scenarios/no-usable-credential.yaml"),
+    ),
+    (
+        "not-authorized.yaml",
+        include_str!("../scenarios/not-authorized.yaml"),
     ),
     (
         "passkey-only.yaml",
@@ -48,6 +64,10 @@ pub const SCENARIOS: &[(&str, &str)] = &[
     (
         "rate-limited.yaml",
         include_str!("../scenarios/rate-limited.yaml"),
+    ),
+    (
+        "recovery-credential-refused.yaml",
+        include_str!("../scenarios/recovery-credential-refused.yaml"),
     ),
     (
         "registration-code-expired.yaml",
@@ -71,8 +91,28 @@ pub const SCENARIOS: &[(&str, &str)] = &[
         include_str!("../scenarios/unknown-org.yaml"),
     ),
     (
+        "user-action-missing.yaml",
+        include_str!("../scenarios/user-action-missing.yaml"),
+    ),
+    (
+        "user-action-replayed.yaml",
+        include_str!("../scenarios/user-action-replayed.yaml"),
+    ),
+    (
         "user-already-exists.yaml",
         include_str!("../scenarios/user-already-exists.yaml"),
+    ),
+    (
+        "user-deactivated.yaml",
+        include_str!("../scenarios/user-deactivated.yaml"),
+    ),
+    (
+        "user-not-found.yaml",
+        include_str!("../scenarios/user-not-found.yaml"),
+    ),
+    (
+        "wallet-not-found.yaml",
+        include_str!("../scenarios/wallet-not-found.yaml"),
     ),
 ];
 

@@ -660,3 +660,27 @@ fn token_refuses_a_ttl_that_leaves_the_representable_range() {
         );
     }
 }
+
+#[test]
+fn the_bundled_library_is_the_scenarios_folder_and_the_fixtures_folder() {
+    let listed = |folder: &str| {
+        let mut names: Vec<String> = std::fs::read_dir(repo().join(folder))
+            .unwrap()
+            .map(|entry| entry.unwrap().file_name().to_string_lossy().into_owned())
+            .filter(|name| name != "schema.json")
+            .collect();
+        names.sort();
+        names
+    };
+    let carried = |files: &[(&str, &str)]| {
+        let mut names: Vec<String> = files.iter().map(|(name, _)| name.to_string()).collect();
+        names.sort();
+        names
+    };
+    assert_eq!(
+        carried(dfns_mock::bundled::SCENARIOS),
+        listed("scenarios"),
+        "src/bundled.rs must compile in every file of scenarios/"
+    );
+    assert_eq!(carried(dfns_mock::bundled::FIXTURES), listed("fixtures"));
+}

@@ -77,6 +77,133 @@ async fn bundled_errors_answer_with_their_status_and_message() {
     mock.stop().await;
 }
 
+/// The scenarios for the errors the Dfns docs list answer on an endpoint they are scoped to,
+/// before any authentication or body check, and leave the registration endpoint alone.
+#[tokio::test]
+async fn documented_errors_answer_on_their_endpoints() {
+    let mock = Mock::start(config()).await;
+    let token = mock.mint(json!({})).await;
+    let client = reqwest::Client::new();
+    let wallet = "/wallets/wa-1f04s-lqc9q-xxxxxxxxxxxxxxxx";
+    for (name, method, path, status, text) in [
+        (
+            "user-deactivated",
+            "POST",
+            "/auth/login/init".to_string(),
+            400,
+            "User account has been deactivated.",
+        ),
+        (
+            "user-deactivated",
+            "POST",
+            "/auth/action/init".to_string(),
+            400,
+            "User account has been deactivated.",
+        ),
+        (
+            "user-not-found",
+            "POST",
+            "/auth/login".to_string(),
+            401,
+            "User not found",
+        ),
+        (
+            "user-not-found",
+            "POST",
+            "/auth/action".to_string(),
+            401,
+            "User not found",
+        ),
+        (
+            "no-usable-credential",
+            "POST",
+            "/auth/login/code".to_string(),
+            401,
+            "User does not have a credential that can be used for the application.",
+        ),
+        (
+            "invalid-code",
+            "POST",
+            "/auth/login/init".to_string(),
+            403,
+            "Invalid code",
+        ),
+        (
+            "invalid-code",
+            "POST",
+            "/auth/recover/user/init".to_string(),
+            403,
+            "Invalid code",
+        ),
+        (
+            "challenge-not-valid",
+            "POST",
+            "/auth/action".to_string(),
+            400,
+            "Challenge token is not valid.",
+        ),
+        (
+            "user-action-missing",
+            "PUT",
+            "/auth/logout".to_string(),
+            403,
+            "user action signature is missing or invalid",
+        ),
+        (
+            "user-action-replayed",
+            "POST",
+            format!("{wallet}/signatures"),
+            400,
+            "user action has already been used",
+        ),
+        (
+            "not-authorized",
+            "GET",
+            "/auth/credentials".to_string(),
+            401,
+            "Not Authorized.",
+        ),
+        (
+            "recovery-credential-refused",
+            "POST",
+            "/auth/recover/user".to_string(),
+            401,
+            "Credential cannot be used as a recovery factor.",
+        ),
+        (
+            "wallet-not-found",
+            "GET",
+            wallet.to_string(),
+            404,
+            "wallet not found",
+        ),
+    ] {
+        let request = client
+            .request(method.parse().unwrap(), mock.url(&path))
+            .header("x-dfns-mock-scenario", name)
+            .header("x-dfns-mock-session", name);
+        let request = match method {
+            "GET" => request,
+            _ => request.json(&json!({})),
+        };
+        let response = request.send().await.unwrap();
+        let got = response.status().as_u16();
+        let id = response.headers()["x-request-id"]
+            .to_str()
+            .unwrap()
+            .to_string();
+        let body: Value = response.json().await.unwrap();
+        assert_eq!(got, status, "{name} on {method} {path}: {body}");
+        assert_eq!(message(&body), text, "{name} on {method} {path}");
+        assert_eq!(body["error"]["status"], status);
+        assert_eq!(body["error"]["id"], id);
+        let (other, _, body) = scenario(&mock, &token, name).await;
+        let expected = if name == "not-authorized" { 401 } else { 200 };
+        assert_eq!(other, expected, "{name} on {PATH}: {body}");
+    }
+    mock.stop().await;
+}
+
 #[tokio::test]
 async fn user_already_exists_after_the_first_registration() {
     let mock = Mock::start(config()).await;
@@ -252,7 +379,9 @@ async fn an_unknown_scenario_is_a_400_listing_the_known_names() {
     let (status, _, body) = with(&mock, &token, &[("x-dfns-mock-scenario", "nope")]).await;
     assert_eq!(status, 400);
     assert!(
-        message(&body).starts_with("unknown scenario `nope` (known: dropped-connection, happy,"),
+        message(&body).starts_with(
+            "unknown scenario `nope` (known: challenge-not-valid, dropped-connection, happy,"
+        ),
         "{body}"
     );
     assert!(body["error"]["details"]["known"]
