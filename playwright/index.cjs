@@ -26,6 +26,8 @@ const playwright = loadPlaywright()
 
 const SESSION_HEADER = 'x-dfns-mock-session'
 const DEFAULT_URL = 'http://127.0.0.1:8080'
+/** What the mock's journal shows in place of a secret when it redacts (`journal_redact`). */
+const REDACTED = '[redacted]'
 
 /** Quotes one word for the POSIX shell Playwright runs `webServer.command` in. */
 const shellQuote = (word) => `'${String(word).replace(/'/g, `'\\''`)}'`
@@ -82,6 +84,10 @@ function sessionKey(testInfo) {
 function createDfnsMock(url, session, context) {
   const base = url.endsWith('/') ? url : `${url}/`
   const sessionPath = `__mock/sessions/${encodeURIComponent(session)}`
+  const journal = async () => {
+    const answer = await call(base, 'GET', `__mock/journal?session=${encodeURIComponent(session)}`)
+    return answer.entries
+  }
   return {
     url: new URL(base).origin,
     session,
@@ -122,9 +128,19 @@ function createDfnsMock(url, session, context) {
       query.set('claims', JSON.stringify({ ...earlier, dfns_mock_session: session, ...given.claims }))
       return target.toString()
     },
-    async journal() {
-      const answer = await call(base, 'GET', `__mock/journal?session=${encodeURIComponent(session)}`)
-      return answer.entries
+    journal,
+    async lastCode(filter = {}) {
+      // The mock notes each code it "sends" on that call's journal entry.
+      const sent = (await journal())
+        .map((entry) => entry.annotations?.sentCode)
+        .filter((c) => c && (!filter.username || c.username === filter.username) && (!filter.kind || c.kind === filter.kind))
+        .at(-1)
+      const what = `${filter.kind ?? 'one-time'} code${filter.username ? ` to ${filter.username}` : ''}`
+      if (!sent) throw new Error(`dfnsMock.lastCode: no ${what} was sent in session ${session}`)
+      if (sent.code === REDACTED) {
+        throw new Error(`dfnsMock.lastCode: the mock redacts its journal (journal_redact); read ${sessionPath} (pendingCodes)`)
+      }
+      return sent.code
     },
     async reset() {
       await call(base, 'POST', `${sessionPath}/reset`)

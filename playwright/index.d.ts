@@ -54,6 +54,16 @@ export interface SignInParams {
   codeChallengeMethod?: 'S256' | 'plain'
 }
 
+/** A one-time code the mock "sent" (it e-mails nothing), as its journal notes it. */
+export interface SentCode {
+  /** `Login` (`POST /auth/login/code`) or `Recovery` (`POST /auth/recover/user/code`). */
+  kind: 'Login' | 'Recovery'
+  username: string
+  orgId: string
+  /** The code, `dddd-dddd-dddd-dddd` (`[redacted]` when the mock redacts its journal). */
+  code: string
+}
+
 /** One request the mock answered, as `GET /__mock/journal` lists it. */
 export interface JournalEntry {
   seq: number
@@ -69,6 +79,8 @@ export interface JournalEntry {
   fault: string | null
   latency_ms: number
   response: any
+  /** What the endpoint noted that its answer does not show; absent when nothing. */
+  annotations?: { sentCode?: SentCode; [key: string]: unknown }
   [key: string]: unknown
 }
 
@@ -106,6 +118,11 @@ export interface DfnsMock {
   signInUrl(params: SignInParams | string | URL): string
   /** The requests of this session the mock answered, oldest first. */
   journal(): Promise<JournalEntry[]>
+  /**
+   * The last one-time code the mock "sent" in this session (login or recovery code), read from
+   * the journal; only those sent to `username`, of `kind`, when given. Throws when there is none.
+   */
+  lastCode(filter?: { username?: string; kind?: SentCode['kind'] }): Promise<string>
   /** Clears this session's state and journal (done before each test). */
   reset(): Promise<void>
   /** Chrome's virtual authenticator on `page` (default: the test's page). */

@@ -46,6 +46,10 @@ pub(crate) struct Entry {
     pub(crate) latency_ms: f64,
     /// The response body: JSON when it parses, else the text (`null` for a dropped connection).
     pub(crate) response: Value,
+    /// What the endpoint noted that the answer does not show, e.g. `sentCode` (the one-time
+    /// code a call "sent"); left out when empty.
+    #[serde(skip_serializing_if = "serde_json::Map::is_empty")]
+    pub(crate) annotations: serde_json::Map<String, Value>,
 }
 
 /// The bounded journal.

@@ -252,3 +252,51 @@ async fn journal_redact_hides_tokens_and_authorization_values() {
         .unwrap()
         .starts_with("eyJ"));
 }
+
+const FIXTURE_ORG: &str = "or-30tnh-itmjs-s235s5ontr3r23h2";
+
+/// Sends the fixture user a login code, opens a login with it, then sends a recovery code:
+/// the code listed by the control plane and the three journal entries.
+async fn journaled_codes(config: Config) -> (Value, [Value; 3]) {
+    let mock = Mock::start(config).await;
+    let user = json!({ "username": "registered@example.com", "orgId": FIXTURE_ORG });
+    let (status, _, _) = mock.post("/auth/login/code", &user, &[]).await;
+    assert_eq!(status, 200);
+    let code = mock.get_json("/__mock/sessions/default").await["pendingCodes"][0]["code"].clone();
+    let mut init = user.clone();
+    init["loginCode"] = code.clone();
+    let (status, _, body) = mock.post("/auth/login/init", &init, &[]).await;
+    assert_eq!(status, 200, "{body}");
+    let (status, _, _) = mock.post("/auth/recover/user/code", &user, &[]).await;
+    assert_eq!(status, 200);
+    let journal = mock.get_json("/__mock/journal").await;
+    mock.stop().await;
+    let entries: Vec<Value> = journal["entries"].as_array().unwrap().clone();
+    (code, entries.try_into().expect("three entries"))
+}
+
+#[tokio::test]
+async fn the_journal_notes_each_code_on_the_call_that_sent_it_and_redacts_it() {
+    let (code, [sent, used, recovery]) = journaled_codes(config()).await;
+    assert_eq!(sent["path"], "/auth/login/code");
+    assert_eq!(
+        sent["annotations"]["sentCode"],
+        json!({ "kind": "Login", "username": "registered@example.com", "orgId": FIXTURE_ORG, "code": code })
+    );
+    assert_eq!(used["body"]["loginCode"], code);
+    assert!(used.get("annotations").is_none(), "{used}");
+    assert_eq!(recovery["annotations"]["sentCode"]["kind"], "Recovery");
+    assert_ne!(recovery["annotations"]["sentCode"]["code"], code);
+
+    let (_, [sent, used, recovery]) = journaled_codes(Config {
+        journal_redact: Some(true),
+        ..config()
+    })
+    .await;
+    assert_eq!(
+        sent["annotations"]["sentCode"],
+        json!({ "kind": "Login", "username": "registered@example.com", "orgId": FIXTURE_ORG, "code": "[redacted]" })
+    );
+    assert_eq!(used["body"]["loginCode"], "[redacted]");
+    assert_eq!(recovery["annotations"]["sentCode"]["code"], "[redacted]");
+}

@@ -1,7 +1,8 @@
 //! Runs the Playwright kit (`playwright/`, npm package `dfns-mock-playwright`) with the real
 //! `@playwright/test` runner in Debian's Chromium, against this build's binary:
 //! - the kit's own suite (`examples/app/`: the sample app's journeys with two SDK versions,
-//!   scripted errors, the journal), twice against fresh servers with a frozen clock, and the
+//!   signing a message with a passkey through the SDK's user-action flow, scripted errors, the
+//!   journal), twice against fresh servers with a frozen clock, and the
 //!   two runs' recorded challenges, user ids and tokens must be identical;
 //! - its scripted-error tests with `--repeat-each 3` in 4 workers, to prove sessions isolate;
 //! - the kit's TypeScript types, with `tsc` over `examples/app/types/`;
@@ -20,10 +21,10 @@ use std::sync::Mutex;
 /// Playwright runs one at a time: each already uses 4 workers on the machine's cores.
 static ONE_RUN_AT_A_TIME: Mutex<()> = Mutex::new(());
 
-/// Test count of the kit's suite: 14 in the `sdk-0.8` project, 3 journeys in `sdk-0.6`.
-const KIT_TESTS: u32 = 17;
+/// Test count of the kit's suite: 18 in the `sdk-0.8` project, 4 journeys in `sdk-0.6`.
+const KIT_TESTS: u32 = 22;
 /// The `@isolation` tests (scripted errors), each run `--repeat-each 3`.
-const ISOLATION_TESTS: u32 = 7;
+const ISOLATION_TESTS: u32 = 9;
 
 fn repo() -> &'static Path {
     Path::new(env!("CARGO_MANIFEST_DIR"))

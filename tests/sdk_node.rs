@@ -39,5 +39,5 @@ fn node_suite(dir: &str, expected: u32) {
 
 #[test]
 fn official_sdk_suite_passes_against_the_binary() {
-    node_suite("tests/node/", 22);
+    node_suite("tests/node/", 24);
 }

@@ -1,7 +1,7 @@
 //! One-time codes the real service e-mails (login codes, recovery codes). The mock sends no
 //! e-mail: a code is derived from the seed, the session, the user and a per-session counter,
-//! kept in the session (listed by `GET /__mock/sessions/{key}` as `pendingCodes`, and in the
-//! journal's request entries as the body of the call that used it), and spent only by a call
+//! kept in the session (listed by `GET /__mock/sessions/{key}` as `pendingCodes`), noted on the
+//! journal entry of the call that "sent" it (`annotations.sentCode`), and spent only by a call
 //! that succeeds with it. A new code for the same user and purpose replaces the previous one.
 
 use serde_json::{json, Value};
@@ -44,8 +44,9 @@ fn read_username_and_org(body: &Value) -> Result<(String, String), ApiError> {
 
 impl DfnsApi {
     /// `POST /auth/login/code` (`Login`) and `POST /auth/recover/user/code` (`Recovery`): a
-    /// new code of `kind` for the user the body names, in the request's session; 401
-    /// `User not found` for an unknown user. Answers `{"message": "success"}`.
+    /// new code of `kind` for the user the body names, in the request's session, noted on the
+    /// request's journal entry as `sentCode`; 401 `User not found` for an unknown user. Answers
+    /// `{"message": "success"}`.
     pub(crate) fn send_code(&self, facts: &Facts, kind: CodeKind) -> Result<Value, ApiError> {
         let (username, org_id) = read_username_and_org(facts.json()?)?;
         let session = facts.session.as_str();
@@ -65,12 +66,14 @@ impl DfnsApi {
             state
                 .pending_codes
                 .retain(|c| !(c.kind == kind && c.username == username && c.org_id == org_id));
-            state.pending_codes.push(PendingCode {
+            let sent = PendingCode {
                 kind,
                 username,
                 org_id,
                 code,
-            });
+            };
+            facts.annotate("sentCode", json!(sent));
+            state.pending_codes.push(sent);
             Ok(json!({ "message": "success" }))
         })
     }

@@ -1,11 +1,14 @@
 //! What a Dfns request is, worked out once by the serving stack before any endpoint runs
 //! (see `server::facts`): its endpoint, method and path (with its parameters), request id,
 //! headers, raw and JSON body, verified idToken, bearer token and, above all, its session. The journal, the scenario step and the
-//! endpoint's handler all read the same [`Facts`] from the request's extensions.
+//! endpoint's handler all read the same [`Facts`] from the request's extensions; the one thing
+//! written back is the handler's [annotations](Facts::annotate) for the request's journal entry.
+
+use std::sync::Mutex;
 
 use bytes::Bytes;
 use http::{HeaderMap, Method};
-use serde_json::Value;
+use serde_json::{Map, Value};
 
 use super::error::ApiError;
 use super::DfnsApi;
@@ -38,6 +41,8 @@ pub(crate) struct Facts {
     pub(crate) id_token: Option<Result<VerifiedIdToken, IdTokenError>>,
     /// The `Authorization: Bearer` token, if any.
     pub(crate) bearer: Option<String>,
+    /// What the handler noted for the journal entry (see [`Facts::annotate`]).
+    annotations: Mutex<Map<String, Value>>,
 }
 
 impl Facts {
@@ -78,6 +83,18 @@ impl Facts {
     pub(crate) fn body_str(&self, field: &str) -> Option<&str> {
         self.body.as_ref().ok()?.get(field)?.as_str()
     }
+
+    /// Notes `value` as `name` on the request's journal entry (`annotations`), for what the
+    /// answer does not show, e.g. the one-time code a call "sent".
+    pub(crate) fn annotate(&self, name: &str, value: Value) {
+        let mut annotations = self.annotations.lock().unwrap_or_else(|e| e.into_inner());
+        annotations.insert(name.to_string(), value);
+    }
+
+    /// The annotations noted so far, taken out (the journal reads them once, answered).
+    pub(crate) fn take_annotations(&self) -> Map<String, Value> {
+        std::mem::take(&mut *self.annotations.lock().unwrap_or_else(|e| e.into_inner()))
+    }
 }
 
 impl DfnsApi {
@@ -114,6 +131,7 @@ impl DfnsApi {
             body: json,
             id_token: None,
             bearer,
+            annotations: Mutex::default(),
         };
         facts.id_token = facts
             .body_str("idToken")

@@ -70,6 +70,7 @@ where
                     .and_then(|v| v.to_str().ok())
                     .map(String::from)
             };
+            let facts = parts.extensions.get::<Arc<Facts>>().cloned();
             let mut entry = Entry {
                 seq: 0,
                 request_id: header(REQUEST_ID_HEADER).unwrap_or_default(),
@@ -86,7 +87,7 @@ where
                     })
                     .collect(),
                 body: as_json_or_text(&bytes),
-                session: match parts.extensions.get::<Arc<Facts>>() {
+                session: match &facts {
                     Some(facts) => facts.session.0.clone(),
                     None => SessionKey::from_header(header(SESSION_HEADER).as_deref()).0,
                 },
@@ -96,11 +97,15 @@ where
                 fault: None,
                 latency_ms: 0.0,
                 response: Value::Null,
+                annotations: serde_json::Map::new(),
             };
             let result = inner
                 .call(Request::from_parts(parts, Full::new(bytes)))
                 .await;
             entry.latency_ms = started.elapsed().as_secs_f64() * 1000.0;
+            if let Some(facts) = &facts {
+                entry.annotations = facts.take_annotations();
+            }
             // Answers are small JSON documents: read the body to journal it, then hand the same
             // bytes on.
             let result = match result {

@@ -1,5 +1,6 @@
-//! Journal redaction (`journal_redact`): credentials in journaled headers and bodies are
-//! replaced with [`REDACTED`], so a journal read by the wrong reader leaks no token.
+//! Journal redaction (`journal_redact`): credentials in journaled headers, bodies and
+//! annotations are replaced with [`REDACTED`], so a journal read by the wrong reader leaks no
+//! token and no one-time code.
 
 use serde_json::Value;
 
@@ -18,16 +19,19 @@ const SECRET_HEADERS: &[&str] = &[
 ];
 
 /// Whether a JSON member named `key` holds a credential (any `…token`, `…secret`,
-/// `…password`, `code_verifier`).
+/// `…password`, `code_verifier`, and the one-time codes: `…code`, e.g. `loginCode`,
+/// `verificationCode`, `otpCode`, `sentCode.code`).
 fn secret_key(key: &str) -> bool {
     let key = key.to_ascii_lowercase().replace(['_', '-'], "");
     key.ends_with("token")
         || key.ends_with("secret")
         || key.ends_with("password")
         || key == "codeverifier"
+        || key.ends_with("code")
 }
 
-/// Redacts `entry`'s secret headers and the secret members of its request and response.
+/// Redacts `entry`'s secret headers and the secret members of its request, response and
+/// annotations.
 pub fn redact(entry: &mut Entry) {
     for (name, value) in entry.headers.iter_mut() {
         if SECRET_HEADERS.contains(&name.to_ascii_lowercase().as_str()) {
@@ -36,6 +40,9 @@ pub fn redact(entry: &mut Entry) {
     }
     redact_value(&mut entry.body);
     redact_value(&mut entry.response);
+    for member in entry.annotations.values_mut() {
+        redact_value(member);
+    }
 }
 
 fn redact_value(value: &mut Value) {
@@ -66,6 +73,7 @@ mod tests {
             "authentication": { "token": "eyJ.c.d" },
             "list": [{ "temporaryAuthenticationToken": "eyJ.e.f", "kind": "Fido2" }],
             "id_token": "eyJ.g.h",
+            "loginCode": "1234-1234-1234-1234",
         });
         redact_value(&mut body);
         assert_eq!(
@@ -76,6 +84,7 @@ mod tests {
                 "authentication": { "token": REDACTED },
                 "list": [{ "temporaryAuthenticationToken": REDACTED, "kind": "Fido2" }],
                 "id_token": REDACTED,
+            "loginCode": REDACTED,
             })
         );
     }

@@ -1,5 +1,6 @@
-// The sample app: the sign-up / sign-in journeys a Dfns frontend builds, with the official
-// @dfns/sdk (API calls) and @dfns/sdk-browser (passkeys through WebAuthnSigner), against
+// The sample app: the sign-up / sign-in journeys a Dfns frontend builds, then the user's
+// wallets and "sign a message with my passkey", with the official @dfns/sdk (API calls and
+// its user-action signing) and @dfns/sdk-browser (passkeys through WebAuthnSigner), against
 // dfns-mock and its test IdP. Every Dfns error it meets is listed in the page (#errors).
 import { DfnsApiClient, DfnsError } from '@dfns/sdk'
 import { WebAuthnSigner } from '@dfns/sdk-browser'
@@ -9,9 +10,10 @@ const $ = (id) => document.getElementById(id)
 const CLIENT_ID = 'dfns-mock-client'
 const PENDING_AFTER_MS = 1000
 
-const api = (authToken) =>
+/** A client, signed in with `authToken` when given, signing user actions with `signer` when given. */
+const api = (authToken, signer) =>
   // appId is what SDK 0.6 sends as x-dfns-appid; 0.8 ignores it.
-  new DfnsApiClient({ baseUrl: config.mockUrl, appId: config.appId, ...(authToken ? { authToken } : {}) })
+  new DfnsApiClient({ baseUrl: config.mockUrl, appId: config.appId, ...(authToken ? { authToken } : {}), ...(signer ? { signer } : {}) })
 const signer = () => new WebAuthnSigner({ relyingParty: { id: location.hostname, name: 'dfns-mock sample app' } })
 
 function step(text) {
@@ -63,20 +65,60 @@ function userIdOf(token) {
   return payload['https://custom/app_metadata']?.userId
 }
 
-function signedIn({ via, userId, username }) {
-  $('user-id').textContent = userId
+/** The signed-in user's Dfns token and wallets. */
+const current = { token: null, wallets: [] }
+
+/** Lists the user's wallets, then shows who signed in: the page's last step of a sign-in. */
+async function signedIn({ via, token, username }) {
+  current.token = token
+  if (username) localStorage.setItem('username', username)
+  await listWallets()
+  $('user-id').textContent = userIdOf(token)
   $('user-name').textContent = username ?? ''
   $('signed-in-with').textContent = via
   $('session').hidden = false
-  if (username) localStorage.setItem('username', username)
   step(`signed in (${via})`)
 }
 
-function showWallet(wallet) {
-  $('wallet-id').textContent = wallet.id
-  $('wallet-network').textContent = wallet.network
-  $('wallet-address').textContent = wallet.address
-  $('wallet').hidden = false
+/** `GET /wallets`: one list item per wallet (id, network, address). */
+async function listWallets() {
+  const { items } = await dfns('wallets', () => api(current.token).wallets.listWallets())
+  current.wallets = items
+  $('wallet-list').replaceChildren(
+    ...items.map((wallet) => {
+      const li = document.createElement('li')
+      li.dataset.walletId = wallet.id
+      for (const [name, text] of [['id', wallet.id], ['network', wallet.network], ['address', wallet.address ?? '']]) {
+        const part = document.createElement(name === 'network' ? 'span' : 'code')
+        part.className = `wallet-${name}`
+        part.textContent = text
+        li.append(part, ' ')
+      }
+      return li
+    }),
+  )
+  $('sign').hidden = items.length === 0
+  $('wallets').hidden = false
+  step(`${items.length} wallet(s) listed`)
+}
+
+/**
+ * "Sign with my passkey": the message, hex-encoded, signed by the first wallet through the
+ * SDK's user-action flow (`/auth/action/init`, the passkey's assertion, `/auth/action`, then
+ * the signature request with its `X-DFNS-USERACTION`).
+ */
+async function signMessage() {
+  const [wallet] = current.wallets
+  const bytes = new TextEncoder().encode($('message').value)
+  const message = `0x${Array.from(bytes, (b) => b.toString(16).padStart(2, '0')).join('')}`
+  $('signed').hidden = true
+  const signed = await dfns('signature', () =>
+    api(current.token, signer()).wallets.generateSignature({ walletId: wallet.id, body: { kind: 'Message', message } }),
+  )
+  $('signed-by').textContent = wallet.address
+  $('signature').textContent = signed.signature.encoded
+  $('signed').hidden = false
+  step(`message signed by ${wallet.id} (${signed.status})`)
 }
 
 /** "Sign up / Sign in with the test IdP": the authorization code request with PKCE. */
@@ -135,15 +177,14 @@ async function signUp(idToken) {
       body: { firstFactorCredential, wallets: [{ network: 'EthereumSepolia' }] },
     }),
   )
-  signedIn({ via: 'sign-up', userId: registered.user.id, username: registered.user.username })
-  showWallet(registered.wallets[0])
+  await signedIn({ via: 'sign-up', token: registered.authentication.token, username: registered.user.username })
 }
 
 async function signInWithIdToken(idToken) {
   const { token } = await dfns('social login', () =>
     api().auth.socialLogin({ body: { socialLoginProviderKind: 'Oidc', idToken } }),
   )
-  signedIn({ via: 'test IdP', userId: userIdOf(token) })
+  await signedIn({ via: 'test IdP', token })
 }
 
 async function signInWithPasskey() {
@@ -156,7 +197,7 @@ async function signInWithPasskey() {
   const { token } = await dfns('login', () =>
     api().auth.login({ body: { challengeIdentifier: challenge.challengeIdentifier, firstFactor } }),
   )
-  signedIn({ via: 'passkey', userId: userIdOf(token), username })
+  await signedIn({ via: 'passkey', token, username })
 }
 
 /** Runs a user action; whatever fails ends in the page's error list. */
@@ -167,4 +208,5 @@ $('username').value = localStorage.getItem('username') ?? ''
 $('sign-up').onclick = action(() => toIdP('signup'))
 $('sign-in-idp').onclick = action(() => toIdP('login'))
 $('sign-in-passkey').onclick = action(signInWithPasskey)
+$('sign-message').onclick = action(signMessage)
 if (location.pathname === '/callback') action(callback)()

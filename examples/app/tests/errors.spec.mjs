@@ -33,7 +33,8 @@ test('user already exists: the app shows the 401 @isolation', async ({ page, dfn
 test('rate limited twice: the app shows both 429s, retries, and signs up @isolation', async ({ page, dfnsMock }) => {
   await dfnsMock.virtualAuthenticator()
   await signUpWith(page, dfnsMock, 'rate-limited')
-  await expect(page.locator('#signed-in-with')).toHaveText('sign-up')
+  // Two Retry-After waits of a second each come first.
+  await expect(page.locator('#signed-in-with')).toHaveText('sign-up', { timeout: 10_000 })
   await expect(errors(page)).toHaveText(['429 Too Many Requests', '429 Too Many Requests'])
   const statuses = (await dfnsMock.journal()).filter((e) => e.path === '/auth/registration/social').map((e) => e.status)
   expect(statuses).toEqual([429, 429, 200])

@@ -15,18 +15,22 @@ test('the journal shows what the page sent during sign-up', async ({ page, dfnsM
     'POST /oidc/token 200',
     'POST /auth/registration/social 200',
     'POST /auth/registration/enduser 200',
+    'GET /wallets 200',
   ])
   for (const entry of journal) {
     expect(entry.session).toBe(dfnsMock.session)
     expect(entry.headers['x-dfns-mock-session']).toBe(dfnsMock.session)
   }
-  const [, , , social, enduser] = journal
+  const [, , , social, enduser, wallets] = journal
   expect(social.body.socialLoginProviderKind).toBe('Oidc')
   expect(JSON.parse(Buffer.from(social.body.idToken.split('.')[1], 'base64url')).email).toBe('journal@example.com')
   expect(social.headers['x-dfns-sdk-version']).toBe(await page.locator('#sdk-version').textContent())
   expect(enduser.headers.authorization).toBe(`Bearer ${social.response.temporaryAuthenticationToken}`)
   expect(enduser.body.wallets).toEqual([{ network: 'EthereumSepolia' }])
   expect(enduser.body.firstFactorCredential.credentialKind).toBe('Fido2')
+  // The wallets are listed with the session token the registration answered.
+  expect(wallets.headers.authorization).toBe(`Bearer ${enduser.response.authentication.token}`)
+  expect(wallets.response.items.map((w) => w.id)).toEqual(enduser.response.wallets.map((w) => w.id))
   const clientData = JSON.parse(Buffer.from(enduser.body.firstFactorCredential.credentialInfo.clientData, 'base64url'))
   expect(clientData).toMatchObject({ type: 'webauthn.create', origin: baseURL })
 })

@@ -8,8 +8,9 @@ test('sign up with the test IdP, create a passkey, signed in with a wallet @jour
   await expect(page.locator('#signed-in-with')).toHaveText('sign-up')
   await expect(page.locator('#user-name')).toHaveText('new-user@example.com')
   await expect(page.locator('#user-id')).toHaveText(/^us-[a-z0-9]{5}-[a-z0-9]{5}-[a-z0-9]{16}$/)
-  await expect(page.locator('#wallet-network')).toHaveText('EthereumSepolia')
-  await expect(page.locator('#wallet-address')).toHaveText(/^0x[0-9a-fA-F]{40}$/)
+  // The wallet made at sign-up, listed by GET /wallets.
+  await expect(page.locator('#wallet-list .wallet-network')).toHaveText(['EthereumSepolia'])
+  await expect(page.locator('#wallet-list .wallet-address')).toHaveText([/^0x[0-9a-fA-F]{40}$/])
   await expect(errors(page)).toHaveCount(0)
   // The passkey the mock accepted is the one Chrome's authenticator holds.
   const [credential, ...more] = await authenticator.credentials()
@@ -55,6 +56,7 @@ test('sign in with a passkey made at sign-up @journey', async ({ page, dfnsMock 
   await page.click('#sign-in-passkey')
   await expect(page.locator('#signed-in-with')).toHaveText('passkey')
   await expect(page.locator('#user-id')).toHaveText(userId)
+  await expect(page.locator('#wallet-list .wallet-network')).toHaveText(['EthereumSepolia'])
   await expect(errors(page)).toHaveCount(0)
   const [credential] = await authenticator.credentials()
   expect(credential.signCount).toBeGreaterThan(0)

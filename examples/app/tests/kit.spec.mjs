@@ -51,3 +51,23 @@ test('mintIdToken carries the session; reset forgets the scenario and the journa
 test('an unknown scenario is refused with the known names', async ({ dfnsMock }) => {
   await expect(dfnsMock.useScenario('no-such-scenario')).rejects.toThrow(/answered 400: .*rate-limited/)
 })
+
+test('lastCode reads the code the mock "sent" from the journal; it opens one login', async ({ page, dfnsMock }) => {
+  const user = { username: 'registered@example.com', orgId: 'or-30tnh-itmjs-s235s5ontr3r23h2' }
+  await page.goto(`${dfnsMock.url}/__mock/health`)
+  const post = (path, body) =>
+    page.evaluate(async ([path, body]) => {
+      const response = await fetch(path, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) })
+      return response.status
+    }, [path, body])
+  await expect(dfnsMock.lastCode()).rejects.toThrow(/no one-time code was sent in session/)
+
+  expect(await post('/auth/login/code', user)).toBe(200)
+  expect(await post('/auth/recover/user/code', user)).toBe(200)
+  const loginCode = await dfnsMock.lastCode({ username: user.username, kind: 'Login' })
+  expect(loginCode).toMatch(/^\d{4}-\d{4}-\d{4}-\d{4}$/)
+  expect(await dfnsMock.lastCode()).not.toBe(loginCode) // the recovery code, sent last
+  await expect(dfnsMock.lastCode({ username: 'nobody@example.com' })).rejects.toThrow(/no one-time code to nobody@example.com/)
+  expect(await post('/auth/login/init', { ...user, loginCode })).toBe(200)
+  expect(await post('/auth/login/init', { ...user, loginCode })).toBe(403) // spent
+})

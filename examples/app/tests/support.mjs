@@ -7,7 +7,8 @@ import { test as kit, expect } from 'dfns-mock-playwright'
 export { expect }
 
 /** Values the mock generated, found in the journal by their path, e.g. `user.id`. */
-const GENERATED = /(^|\.)(challenge|challengeIdentifier|temporaryAuthenticationToken|token|id_token|idToken|user\.id|wallets\.\d+\.(id|address))$/
+const GENERATED =
+  /(^|\.)(challenge|challengeIdentifier|temporaryAuthenticationToken|token|id_token|idToken|userAction|user\.id|(wallets|items)\.\d+\.(id|address)|signature\.encoded)$/
 
 function generated(value, prefix, out) {
   if (value && typeof value === 'object') {
