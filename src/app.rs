@@ -41,9 +41,6 @@ pub struct App {
 /// Why the parts could not be built.
 #[derive(Debug, thiserror::Error)]
 pub enum AppError {
-    /// The clock setting.
-    #[error("{0}")]
-    Clock(String),
     /// A configured fixtures or scenarios folder that does not exist.
     #[error(transparent)]
     Folder(#[from] MissingFolder),
@@ -61,7 +58,7 @@ pub enum AppError {
 impl App {
     /// Builds every part; fails on an unreadable key, trusted JWKS or scenario file.
     pub async fn new(config: Config) -> Result<App, AppError> {
-        let clock = Clock::parse(&config.clock).map_err(AppError::Clock)?;
+        let clock = config.clock;
         let fixtures = Origin::fixtures(&config.fixtures)?;
         let issuer = Arc::new(Issuer::new(&config, clock, &fixtures).await?);
         let seed = Seed::new(&config.seed);

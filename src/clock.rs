@@ -1,11 +1,17 @@
 //! The mock's notion of "now": the system clock, or one frozen instant so that every
-//! time claim and expiry check is reproducible.
+//! time claim and expiry check is reproducible. It is also the `clock` setting, spelled
+//! `system` or as the RFC 3339 instant.
 
+use std::fmt;
+use std::str::FromStr;
+
+use serde::{Deserialize, Serialize};
 use time::format_description::well_known::Rfc3339;
 use time::OffsetDateTime;
 
 /// Where time comes from.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(try_from = "String", into = "String")]
 pub enum Clock {
     /// The machine's clock.
     System,
@@ -13,17 +19,45 @@ pub enum Clock {
     Frozen(OffsetDateTime),
 }
 
-impl Clock {
+impl FromStr for Clock {
+    type Err = String;
+
     /// Parses `system` or an RFC 3339 instant.
-    pub(crate) fn parse(setting: &str) -> Result<Clock, String> {
+    fn from_str(setting: &str) -> Result<Clock, String> {
         if setting == "system" {
             return Ok(Clock::System);
         }
         OffsetDateTime::parse(setting, &Rfc3339)
             .map(Clock::Frozen)
-            .map_err(|e| format!("clock `{setting}` is neither `system` nor RFC 3339: {e}"))
+            .map_err(|e| format!("`{setting}` is neither `system` nor an RFC 3339 instant: {e}"))
     }
+}
 
+impl TryFrom<String> for Clock {
+    type Error = String;
+
+    fn try_from(setting: String) -> Result<Clock, String> {
+        setting.parse()
+    }
+}
+
+impl From<Clock> for String {
+    fn from(clock: Clock) -> String {
+        clock.to_string()
+    }
+}
+
+/// `system`, or the frozen instant in RFC 3339.
+impl fmt::Display for Clock {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Clock::System => f.write_str("system"),
+            Clock::Frozen(at) => f.write_str(&at.format(&Rfc3339).map_err(|_| fmt::Error)?),
+        }
+    }
+}
+
+impl Clock {
     /// The current instant.
     pub(crate) fn now(&self) -> OffsetDateTime {
         match self {

@@ -13,21 +13,16 @@ use figment::providers::{Env, Format, Serialized, Toml};
 use figment::Figment;
 use serde::{Deserialize, Serialize};
 
+mod choices;
+
+pub use crate::clock::Clock;
+pub use choices::{Attestation, AuthenticatorAttachment, CredentialKind, Requirement, SigningAlg};
+
 /// Name of the configuration file looked up in the working directory.
 pub const DEFAULT_CONFIG_FILE: &str = "dfns-mock.toml";
 /// Prefix of every configuration environment variable; nested keys use `__`
 /// (`DFNS_MOCK_ISSUER__ALGORITHM`).
 pub const ENV_PREFIX: &str = "DFNS_MOCK_";
-
-/// Every credential kind Dfns knows.
-pub const CREDENTIAL_KINDS: &[&str] = &[
-    "Fido2",
-    "Key",
-    "Password",
-    "Totp",
-    "RecoveryKey",
-    "PasswordProtectedKey",
-];
 
 /// Everything the server, the issuer and the CLI need to know.
 #[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
@@ -40,7 +35,7 @@ pub struct Config {
     /// Seed of every generated id, challenge, key and token.
     pub seed: String,
     /// `system`, or an RFC 3339 instant that freezes time (`2026-01-01T00:00:00Z`).
-    pub clock: String,
+    pub clock: Clock,
     /// Public base URL of the server (`https://mock.example.test`); by default it is derived
     /// from each request's `Host`, `X-Forwarded-Proto` and `X-Forwarded-Host`.
     pub public_url: Option<String>,
@@ -127,7 +122,7 @@ pub struct IssuerConfig {
     /// key at start-up) or the path of a PKCS#8 PEM private key.
     pub key: String,
     /// Signing algorithm of minted id tokens: `RS256` or `EdDSA`.
-    pub algorithm: String,
+    pub algorithm: SigningAlg,
     /// Default `aud` of minted tokens: the client id of the frontend.
     pub client_id: String,
     /// Audiences accepted in an idToken's `aud`.
@@ -171,19 +166,19 @@ pub struct AuthConfig {
     /// WebAuthn relying party name.
     pub rp_name: String,
     /// Credential kinds offered as first factor.
-    pub first_factor: Vec<String>,
+    pub first_factor: Vec<CredentialKind>,
     /// Credential kinds offered as second factor.
-    pub second_factor: Vec<String>,
+    pub second_factor: Vec<CredentialKind>,
     /// `none`, `indirect`, `direct` or `enterprise`.
-    pub attestation: String,
+    pub attestation: Attestation,
     /// COSE algorithms offered in `pubKeyCredParams`.
     pub algorithms: Vec<i64>,
     /// `platform`, `cross-platform`, or unset.
-    pub authenticator_attachment: Option<String>,
+    pub authenticator_attachment: Option<AuthenticatorAttachment>,
     /// `required`, `preferred` or `discouraged`.
-    pub resident_key: String,
+    pub resident_key: Requirement,
     /// `required`, `preferred` or `discouraged`.
-    pub user_verification: String,
+    pub user_verification: Requirement,
     /// Lifetime of temporary authentication tokens, in seconds.
     pub temp_token_ttl_secs: u64,
     /// `iss` of tokens the mock issues as Dfns.
@@ -210,7 +205,7 @@ impl Default for Config {
             bind: IpAddr::from([127, 0, 0, 1]),
             port: 8080,
             seed: "dfns-mock".into(),
-            clock: "system".into(),
+            clock: Clock::System,
             public_url: None,
             log_format: LogFormat::Human,
             cors_origins: vec!["*".into()],
@@ -260,7 +255,7 @@ impl Default for IssuerConfig {
     fn default() -> Self {
         IssuerConfig {
             key: "fixture".into(),
-            algorithm: "RS256".into(),
+            algorithm: SigningAlg::RS256,
             client_id: "dfns-mock-client".into(),
             audiences: vec!["dfns-mock-client".into()],
             allowed_algorithms: vec!["RS256".into(), "ES256".into(), "EdDSA".into()],
@@ -280,13 +275,13 @@ impl Default for AuthConfig {
             org_id: "or-30tnh-itmjs-s235s5ontr3r23h2".into(),
             rp_id: "localhost".into(),
             rp_name: "dfns-mock".into(),
-            first_factor: vec!["Fido2".into(), "Key".into()],
-            second_factor: vec!["Fido2".into(), "Key".into()],
-            attestation: "direct".into(),
+            first_factor: vec![CredentialKind::Fido2, CredentialKind::Key],
+            second_factor: vec![CredentialKind::Fido2, CredentialKind::Key],
+            attestation: Attestation::Direct,
             algorithms: vec![-7, -257],
             authenticator_attachment: None,
-            resident_key: "required".into(),
-            user_verification: "required".into(),
+            resident_key: Requirement::Required,
+            user_verification: Requirement::Required,
             temp_token_ttl_secs: 600,
             token_issuer: "auth.dfns-mock.localhost".into(),
             session_token_ttl_secs: 86_400,
@@ -378,27 +373,6 @@ impl Config {
 
     fn validate(&self) -> Result<(), ConfigError> {
         let invalid = |key: &str, why: String| Err(ConfigError::Invalid(format!("{key}: {why}")));
-        if self.clock != "system"
-            && time::OffsetDateTime::parse(
-                &self.clock,
-                &time::format_description::well_known::Rfc3339,
-            )
-            .is_err()
-        {
-            return invalid(
-                "clock",
-                format!(
-                    "`{}` is neither `system` nor an RFC 3339 instant",
-                    self.clock
-                ),
-            );
-        }
-        if !matches!(self.issuer.algorithm.as_str(), "RS256" | "EdDSA") {
-            return invalid(
-                "issuer.algorithm",
-                format!("`{}` is not one of RS256, EdDSA", self.issuer.algorithm),
-            );
-        }
         for alg in &self.issuer.allowed_algorithms {
             if !matches!(
                 alg.as_str(),
@@ -407,46 +381,6 @@ impl Config {
                 return invalid(
                     "issuer.allowed_algorithms",
                     format!("`{alg}` is not an asymmetric JWS algorithm this mock verifies"),
-                );
-            }
-        }
-        let kinds = CREDENTIAL_KINDS;
-        for (key, list) in [
-            ("auth.first_factor", &self.auth.first_factor),
-            ("auth.second_factor", &self.auth.second_factor),
-        ] {
-            if let Some(kind) = list.iter().find(|k| !kinds.contains(&k.as_str())) {
-                return invalid(key, format!("`{kind}` is not one of {}", kinds.join(", ")));
-            }
-        }
-        if !matches!(
-            self.auth.attestation.as_str(),
-            "none" | "indirect" | "direct" | "enterprise"
-        ) {
-            return invalid(
-                "auth.attestation",
-                format!(
-                    "`{}` is not one of none, indirect, direct, enterprise",
-                    self.auth.attestation
-                ),
-            );
-        }
-        for (key, value) in [
-            ("auth.resident_key", &self.auth.resident_key),
-            ("auth.user_verification", &self.auth.user_verification),
-        ] {
-            if !matches!(value.as_str(), "required" | "preferred" | "discouraged") {
-                return invalid(
-                    key,
-                    format!("`{value}` is not one of required, preferred, discouraged"),
-                );
-            }
-        }
-        if let Some(a) = &self.auth.authenticator_attachment {
-            if !matches!(a.as_str(), "platform" | "cross-platform") {
-                return invalid(
-                    "auth.authenticator_attachment",
-                    format!("`{a}` is not one of platform, cross-platform"),
                 );
             }
         }

@@ -210,7 +210,7 @@ fn session_view(app: &App, key: &SessionKey) -> Value {
             "username": u.username,
             "orgId": u.org_id,
             "credentials": u.credentials.iter().map(|c| json!({
-                "uuid": c.uuid, "kind": c.kind, "name": c.name, "credId": c.cred_id, "signCount": c.sign_count,
+                "uuid": c.uuid, "kind": c.kind(), "name": c.name, "credId": c.cred_id(), "signCount": c.sign_count(),
                 "isActive": c.active,
             })).collect::<Vec<_>>(),
             "wallets": u.wallets.iter().map(|w| json!({

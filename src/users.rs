@@ -2,8 +2,6 @@
 //! completed registrations, pre-loaded from fixtures, read by logins. Plain data (credential
 //! kinds serialize by their Dfns names); no HTTP.
 
-use serde::Serialize;
-
 use crate::chain;
 use crate::seed::Seed;
 use crate::webauthn::{CredentialKey, KeyDigest};
@@ -19,51 +17,9 @@ impl UserId {
     }
 }
 
-/// The kinds of credential Dfns knows, named as on the wire.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
-pub(crate) enum CredentialKind {
-    /// A WebAuthn passkey.
-    Fido2,
-    /// A raw key pair signing the client data.
-    Key,
-    /// A password.
-    Password,
-    /// A time-based one-time code (second factor only).
-    Totp,
-    /// A recovery key (recovery only).
-    RecoveryKey,
-    /// A key pair whose private key the server keeps encrypted.
-    PasswordProtectedKey,
-}
+pub(crate) use crate::config::CredentialKind;
 
 impl CredentialKind {
-    /// Every kind, in the order error messages list them.
-    pub(crate) const ALL: [CredentialKind; 6] = [
-        CredentialKind::Fido2,
-        CredentialKind::Key,
-        CredentialKind::Password,
-        CredentialKind::Totp,
-        CredentialKind::RecoveryKey,
-        CredentialKind::PasswordProtectedKey,
-    ];
-
-    /// The wire name.
-    pub(crate) fn as_str(self) -> &'static str {
-        match self {
-            CredentialKind::Fido2 => "Fido2",
-            CredentialKind::Key => "Key",
-            CredentialKind::Password => "Password",
-            CredentialKind::Totp => "Totp",
-            CredentialKind::RecoveryKey => "RecoveryKey",
-            CredentialKind::PasswordProtectedKey => "PasswordProtectedKey",
-        }
-    }
-
-    /// The kind named `name`.
-    pub(crate) fn parse(name: &str) -> Option<CredentialKind> {
-        CredentialKind::ALL.into_iter().find(|k| k.as_str() == name)
-    }
-
     /// Whether it may stand in the role `factor` (the contract: TOTP is a second factor
     /// only, a recovery key only recovers).
     pub(crate) fn allowed_as(self, factor: Factor) -> bool {
@@ -92,28 +48,144 @@ pub(crate) enum Factor {
 pub(crate) struct Credential {
     /// `cr-…`.
     pub(crate) uuid: String,
-    /// Its kind.
-    pub(crate) kind: CredentialKind,
     /// Display name.
     pub(crate) name: String,
     /// Its role.
     pub(crate) factor: Factor,
-    /// Base64url credential id (empty for Password and Totp).
-    pub(crate) cred_id: String,
-    /// Public key of Fido2/Key-like credentials.
-    pub(crate) key: Option<CredentialKey>,
-    /// Last seen WebAuthn signature counter.
-    pub(crate) sign_count: u32,
-    /// Password of a Password credential.
-    pub(crate) password: Option<String>,
-    /// Encrypted private key of a PasswordProtectedKey (or RecoveryKey) credential.
-    pub(crate) encrypted_private_key: Option<String>,
     /// Whether it may sign in and sign user actions (deactivation clears it).
     pub(crate) active: bool,
-    /// The digest a key credential signs with (its registration's `algorithm`).
-    pub(crate) digest: KeyDigest,
     /// When it was registered (unix seconds).
     pub(crate) created: i64,
+    /// What its kind holds.
+    pub(crate) data: CredentialData,
+}
+
+/// What a credential holds, by kind (its [`CredentialKind`]).
+#[derive(Debug, Clone)]
+pub(crate) enum CredentialData {
+    /// A passkey.
+    Fido2 {
+        /// Base64url credential id.
+        cred_id: String,
+        /// Its public key.
+        key: CredentialKey,
+        /// Last seen WebAuthn signature counter.
+        sign_count: u32,
+    },
+    /// A key pair.
+    Key(KeyPair),
+    /// A key pair whose private key the server keeps encrypted.
+    PasswordProtectedKey {
+        /// The key pair.
+        pair: KeyPair,
+        /// The encrypted private key, offered back after a login code.
+        encrypted_private_key: String,
+    },
+    /// A recovery key.
+    RecoveryKey {
+        /// The key pair.
+        pair: KeyPair,
+        /// The encrypted private key, when given at registration.
+        encrypted_private_key: Option<String>,
+    },
+    /// A password.
+    Password(String),
+    /// A TOTP second factor (its secret derives from the seed and the user).
+    Totp,
+}
+
+/// A raw key credential: what signs, and with which digest.
+#[derive(Debug, Clone)]
+pub(crate) struct KeyPair {
+    /// Base64url credential id.
+    pub(crate) cred_id: String,
+    /// Its public key.
+    pub(crate) key: CredentialKey,
+    /// The digest it signs with (its registration's `algorithm`).
+    pub(crate) digest: KeyDigest,
+}
+
+impl Credential {
+    /// Its kind.
+    pub(crate) fn kind(&self) -> CredentialKind {
+        match &self.data {
+            CredentialData::Fido2 { .. } => CredentialKind::Fido2,
+            CredentialData::Key(_) => CredentialKind::Key,
+            CredentialData::PasswordProtectedKey { .. } => CredentialKind::PasswordProtectedKey,
+            CredentialData::RecoveryKey { .. } => CredentialKind::RecoveryKey,
+            CredentialData::Password(_) => CredentialKind::Password,
+            CredentialData::Totp => CredentialKind::Totp,
+        }
+    }
+
+    /// The key pair of a Key-like credential.
+    fn pair(&self) -> Option<&KeyPair> {
+        match &self.data {
+            CredentialData::Key(pair)
+            | CredentialData::PasswordProtectedKey { pair, .. }
+            | CredentialData::RecoveryKey { pair, .. } => Some(pair),
+            _ => None,
+        }
+    }
+
+    /// Base64url credential id (empty for Password and Totp).
+    pub(crate) fn cred_id(&self) -> &str {
+        match &self.data {
+            CredentialData::Fido2 { cred_id, .. } => cred_id,
+            _ => self.pair().map_or("", |p| p.cred_id.as_str()),
+        }
+    }
+
+    /// Public key of a passkey or Key-like credential.
+    pub(crate) fn key(&self) -> Option<&CredentialKey> {
+        match &self.data {
+            CredentialData::Fido2 { key, .. } => Some(key),
+            _ => self.pair().map(|p| &p.key),
+        }
+    }
+
+    /// The digest a Key-like credential signs with.
+    pub(crate) fn digest(&self) -> Option<KeyDigest> {
+        self.pair().map(|p| p.digest)
+    }
+
+    /// Last seen WebAuthn signature counter (0 but for passkeys).
+    pub(crate) fn sign_count(&self) -> u32 {
+        match &self.data {
+            CredentialData::Fido2 { sign_count, .. } => *sign_count,
+            _ => 0,
+        }
+    }
+
+    /// Moves a passkey's signature counter forward to `count` (counters never go back).
+    pub(crate) fn record_sign_count(&mut self, count: u32) {
+        if let CredentialData::Fido2 { sign_count, .. } = &mut self.data {
+            *sign_count = (*sign_count).max(count);
+        }
+    }
+
+    /// The encrypted private key of a PasswordProtectedKey or RecoveryKey.
+    pub(crate) fn encrypted_private_key(&self) -> Option<&str> {
+        match &self.data {
+            CredentialData::PasswordProtectedKey {
+                encrypted_private_key,
+                ..
+            } => Some(encrypted_private_key),
+            CredentialData::RecoveryKey {
+                encrypted_private_key,
+                ..
+            } => encrypted_private_key.as_deref(),
+            _ => None,
+        }
+    }
+
+    /// Whether it is an active Password credential (with `password`, when given).
+    pub(crate) fn is_password(&self, password: Option<&str>) -> bool {
+        match &self.data {
+            CredentialData::Password(own) => self.active && password.is_none_or(|p| p == own),
+            _ => false,
+        }
+    }
 }
 
 /// A wallet of a user: a real key on its network, and the signatures it made.
@@ -170,14 +242,14 @@ impl User {
     pub(crate) fn credential(&self, cred_id: &str) -> Option<&Credential> {
         self.credentials
             .iter()
-            .find(|c| !c.cred_id.is_empty() && c.cred_id == cred_id)
+            .find(|c| !c.cred_id().is_empty() && c.cred_id() == cred_id)
     }
 
     /// The active first-factor credential of `kind` with this base64url id: one that may
     /// sign in and sign user actions.
     pub(crate) fn usable(&self, cred_id: &str, kind: CredentialKind) -> Option<&Credential> {
         self.credential(cred_id)
-            .filter(|c| c.active && c.kind == kind && c.factor == Factor::First)
+            .filter(|c| c.active && c.kind() == kind && c.factor == Factor::First)
     }
 
     /// The active credentials.
@@ -189,16 +261,5 @@ impl User {
     pub(crate) fn requires_second_factor(&self) -> bool {
         self.active_credentials()
             .any(|c| c.factor == Factor::Second)
-    }
-}
-
-#[cfg(test)]
-mod tests {
-    use super::CredentialKind;
-
-    #[test]
-    fn the_kinds_are_those_the_configuration_accepts() {
-        let names: Vec<&str> = CredentialKind::ALL.iter().map(|k| k.as_str()).collect();
-        assert_eq!(names, crate::config::CREDENTIAL_KINDS);
     }
 }

@@ -8,6 +8,7 @@ mod authenticator;
 
 use authenticator::{Attestation, Authenticator, KeyCredential};
 use common::*;
+use dfns_mock::config::CredentialKind;
 use serde_json::{json, Value};
 
 /// Starts a registration for `email`; returns (challenge body, temporary token).
@@ -439,7 +440,7 @@ async fn assertion_failures_counter_user_handle_and_signature() {
 #[tokio::test]
 async fn totp_second_factor_at_registration_and_login() {
     let mut config = frozen_config();
-    config.auth.second_factor = vec!["Totp".into()];
+    config.auth.second_factor = vec![CredentialKind::Totp];
     let mock = Mock::start(config).await;
     let (challenge, temp) = challenge(&mock, "totp@example.com", "totp").await;
     let otp_url = challenge["otpUrl"].as_str().unwrap();

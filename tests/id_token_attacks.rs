@@ -4,7 +4,7 @@
 mod common;
 
 use common::*;
-use dfns_mock::config::{Config, TrustedIssuerConfig};
+use dfns_mock::config::{Config, SigningAlg, TrustedIssuerConfig};
 use jsonwebtoken::{encode, Algorithm, EncodingKey, Header};
 use serde_json::{json, Map, Value};
 
@@ -220,7 +220,7 @@ async fn loopback_aliases_of_the_builtin_issuer_are_the_same_issuer() {
 #[tokio::test]
 async fn eddsa_issuer_signs_and_publishes_an_okp_key() {
     let mut config = config();
-    config.issuer.algorithm = "EdDSA".into();
+    config.issuer.algorithm = SigningAlg::EdDSA;
     let mock = Mock::start(config).await;
     let jwks: Value = mock.get_json("/oidc/jwks").await;
     let key = &jwks["keys"][0];
@@ -334,7 +334,7 @@ async fn the_signing_key_can_be_generated_or_loaded_from_a_pem_file() {
     // A fresh Ed25519 key at start-up: its tokens work, and differ from the fixture's kid.
     let mut generated = config();
     generated.issuer.key = "generate".into();
-    generated.issuer.algorithm = "EdDSA".into();
+    generated.issuer.algorithm = SigningAlg::EdDSA;
     let mock = Mock::start(generated).await;
     let fixture_kid = dfns_mock::oidc::keys::SigningKey::from_pem(
         &fixture("issuer-ed25519.pem"),
@@ -362,7 +362,7 @@ async fn the_signing_key_can_be_generated_or_loaded_from_a_pem_file() {
     // Not a key of the configured algorithm.
     let mut wrong = config();
     wrong.issuer.key = pem.display().to_string();
-    wrong.issuer.algorithm = "EdDSA".into();
+    wrong.issuer.algorithm = SigningAlg::EdDSA;
     let err = dfns_mock::app::App::new(wrong)
         .await
         .err()
@@ -377,7 +377,7 @@ async fn the_signing_key_can_be_generated_or_loaded_from_a_pem_file() {
 async fn a_trusted_issuer_jwks_can_be_fetched_from_a_url() {
     // Another mock plays the external IdP; its JWKS URL is trusted by the one under test.
     let mut idp_config = config();
-    idp_config.issuer.algorithm = "EdDSA".into();
+    idp_config.issuer.algorithm = SigningAlg::EdDSA;
     let idp = Mock::start(idp_config).await;
     let config = Config {
         issuer: dfns_mock::config::IssuerConfig {

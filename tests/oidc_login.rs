@@ -426,12 +426,13 @@ async fn exchange_code(mock: &Mock, code: &str) -> (u16, Value) {
 
 #[tokio::test]
 async fn unexchanged_codes_expire_by_the_clock_and_are_purged() {
-    // A code issued in second S expires when the clock reaches S + 3.
-    let mock = Mock::start(code_config(2)).await;
+    // A code issued in second S expires when the clock reaches S + 7: the lifetime leaves
+    // room to fill the table on a loaded machine before any code expires.
+    let mock = Mock::start(code_config(6)).await;
     let started = std::time::Instant::now();
     let first = fill_the_code_table(&mock).await;
     assert_the_table_is_full(&mock).await;
-    tokio::time::sleep(std::time::Duration::from_millis(3200).saturating_sub(started.elapsed()))
+    tokio::time::sleep(std::time::Duration::from_millis(7200).saturating_sub(started.elapsed()))
         .await;
     let (status, answer) = exchange_code(&mock, &first).await;
     assert_eq!(

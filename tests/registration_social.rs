@@ -6,7 +6,9 @@ mod common;
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use base64::Engine;
 use common::*;
-use dfns_mock::config::Config;
+use dfns_mock::config::{
+    Attestation, AuthenticatorAttachment, Config, CredentialKind, Requirement,
+};
 use serde_json::{json, Value};
 
 const PATH: &str = "/auth/registration/social";
@@ -145,12 +147,12 @@ async fn org_id_in_the_body_scopes_the_user_and_the_token() {
 #[tokio::test]
 async fn configuration_shapes_the_options_and_totp_gets_an_otpauth_url() {
     let mut config = frozen_config();
-    config.auth.first_factor = vec!["Fido2".into()];
-    config.auth.second_factor = vec!["Totp".into()];
-    config.auth.attestation = "none".into();
+    config.auth.first_factor = vec![CredentialKind::Fido2];
+    config.auth.second_factor = vec![CredentialKind::Totp];
+    config.auth.attestation = Attestation::None;
     config.auth.algorithms = vec![-8, -7];
-    config.auth.authenticator_attachment = Some("platform".into());
-    config.auth.resident_key = "preferred".into();
+    config.auth.authenticator_attachment = Some(AuthenticatorAttachment::Platform);
+    config.auth.resident_key = Requirement::Preferred;
     config.auth.rp_id = "app.example.test".into();
     let mock = Mock::start(config).await;
     let token = mock.mint(json!({ "email": "tom@example.com" })).await;

@@ -1,5 +1,7 @@
 //! Dfns request bodies: parse errors in the Dfns shape, and field-by-field validation
-//! that reports every violation with the field's name.
+//! that reports every violation with the field's name. Each endpoint's body is a struct of
+//! its handler file implementing [`FromBody`] with an [`ObjectReader`], so the handler only
+//! ever sees the typed struct.
 
 use std::sync::LazyLock;
 
@@ -11,9 +13,18 @@ use warp::http::StatusCode;
 use super::error::ApiError;
 use crate::body::BodyError;
 
+/// A pattern a string field must match, and the shape it stands for in messages.
+pub(crate) struct Pattern {
+    /// The expression.
+    pub(crate) regex: Regex,
+    /// What a matching value looks like (`or-xxxxx-…`).
+    pub(crate) shape: &'static str,
+}
+
 /// Org ids as the contract gives them.
-pub(crate) static ORG_ID: LazyLock<Regex> = LazyLock::new(|| {
-    Regex::new(r"^or-[a-z0-9]{5}-[a-z0-9]{5}-[a-z0-9]{14,16}$").expect("valid regex")
+pub(crate) static ORG_ID: LazyLock<Pattern> = LazyLock::new(|| Pattern {
+    regex: Regex::new(r"^or-[a-z0-9]{5}-[a-z0-9]{5}-[a-z0-9]{14,16}$").expect("valid regex"),
+    shape: "or-xxxxx-xxxxx-xxxxxxxxxxxxxxxx",
 });
 
 /// Parses a JSON request body into the Dfns error shape (see `From<BodyError> for ApiError`).
@@ -22,6 +33,13 @@ pub(crate) fn parse_json(
     body: &Result<Bytes, BodyError>,
 ) -> Result<Value, ApiError> {
     crate::body::parse_json(content_type, body).map_err(ApiError::from)
+}
+
+/// A request body read into its typed struct: unknown fields refused, every violation
+/// reported with its field (`details.errors`), the first one in the message.
+pub(crate) trait FromBody: Sized {
+    /// Reads `body`, the request's parsed JSON.
+    fn from_body(body: &Value) -> Result<Self, ApiError>;
 }
 
 /// Violations collected while reading a body.
@@ -34,6 +52,21 @@ impl FieldErrors {
     /// Records that `field` is wrong because of `reason`.
     pub(crate) fn push(&mut self, field: &str, reason: impl Into<String>) {
         self.errors.push((field.to_string(), reason.into()));
+    }
+
+    /// Records that `value` of `field`, when given, does not match `pattern`; `false` then.
+    pub(crate) fn pattern(&mut self, field: &str, value: Option<&str>, pattern: &Pattern) -> bool {
+        match value.filter(|v| !pattern.regex.is_match(v)) {
+            Some(value) => {
+                let (regex, shape) = (pattern.regex.as_str(), pattern.shape);
+                self.push(
+                    field,
+                    format!("must match {regex} ({shape}), got \"{value}\""),
+                );
+                false
+            }
+            None => true,
+        }
     }
 
     /// `Ok` when nothing was recorded, else a 400 naming the first field in the message
@@ -51,20 +84,21 @@ impl FieldErrors {
     }
 }
 
-/// Reads typed fields out of a JSON object, recording violations instead of stopping.
+/// Reads typed fields out of a JSON object, recording violations instead of stopping;
+/// [`finish`](Self::finish) reports them all.
 pub(crate) struct ObjectReader<'a> {
     object: &'a Map<String, Value>,
-    errors: &'a mut FieldErrors,
+    errors: FieldErrors,
 }
 
 impl<'a> ObjectReader<'a> {
     /// A reader over `body`, which must be a JSON object.
-    pub(crate) fn new(
-        body: &'a Value,
-        errors: &'a mut FieldErrors,
-    ) -> Result<ObjectReader<'a>, ApiError> {
+    pub(crate) fn new(body: &'a Value) -> Result<ObjectReader<'a>, ApiError> {
         match body {
-            Value::Object(object) => Ok(ObjectReader { object, errors }),
+            Value::Object(object) => Ok(ObjectReader {
+                object,
+                errors: FieldErrors::default(),
+            }),
             other => Err(ApiError::new(
                 StatusCode::BAD_REQUEST,
                 format!(
@@ -109,6 +143,18 @@ impl<'a> ObjectReader<'a> {
         }
     }
 
+    /// A required string naming one of `choices` (each named by `name`), as that choice.
+    pub(crate) fn required_choice<T: Copy>(
+        &mut self,
+        field: &str,
+        choices: &[T],
+        name: fn(T) -> &'static str,
+    ) -> Option<T> {
+        let names: Vec<&str> = choices.iter().map(|c| name(*c)).collect();
+        let value = self.required_enum(field, &names)?;
+        choices.iter().copied().find(|c| name(*c) == value)
+    }
+
     /// An optional string of `min..=max` characters.
     pub(crate) fn optional_string(
         &mut self,
@@ -126,37 +172,44 @@ impl<'a> ObjectReader<'a> {
     pub(crate) fn optional_pattern(
         &mut self,
         field: &str,
-        min: usize,
-        max: usize,
-        pattern: &Regex,
-        shape: &str,
+        (min, max): (usize, usize),
+        pattern: &Pattern,
     ) -> Option<String> {
-        let value = match self.object.get(field) {
-            None | Some(Value::Null) => return None,
-            Some(v) => self.string(field, v, min, max)?,
-        };
-        if pattern.is_match(&value) {
-            Some(value)
-        } else {
-            self.errors.push(
-                field,
-                format!("must match {} ({shape}), got \"{value}\"", pattern.as_str()),
-            );
-            None
-        }
+        let value = self.optional_string(field, min, max)?;
+        self.errors
+            .pattern(field, Some(&value), pattern)
+            .then_some(value)
     }
 
     /// A required string of `min..=max` characters matching `pattern`.
     pub(crate) fn required_pattern(
         &mut self,
         field: &str,
-        min: usize,
-        max: usize,
-        pattern: &Regex,
-        shape: &str,
+        bounds: (usize, usize),
+        pattern: &Pattern,
     ) -> Option<String> {
         self.present(field)?;
-        self.optional_pattern(field, min, max, pattern, shape)
+        self.optional_pattern(field, bounds, pattern)
+    }
+
+    /// The raw value of `field`, when given (not null): a part another reader checks.
+    pub(crate) fn raw(&self, field: &str) -> Option<&'a Value> {
+        self.object.get(field).filter(|v| !v.is_null())
+    }
+
+    /// Records that `value` of `field`, when given, does not match `pattern`.
+    pub(crate) fn check_pattern(&mut self, field: &str, value: Option<&str>, pattern: &Pattern) {
+        self.errors.pattern(field, value, pattern);
+    }
+
+    /// Records that `field` is wrong because of `reason`.
+    pub(crate) fn push(&mut self, field: &str, reason: impl Into<String>) {
+        self.errors.push(field, reason);
+    }
+
+    /// `Ok` when nothing was recorded, else the 400 naming every violation.
+    pub(crate) fn finish(self) -> Result<(), ApiError> {
+        self.errors.into_result()
     }
 
     /// Records every field not in `known`.

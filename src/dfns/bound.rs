@@ -29,6 +29,15 @@ pub(crate) struct BoundToken {
     pub(crate) action: Option<ActionBinding>,
 }
 
+/// The subject of tokens about `user`.
+pub(crate) fn subject(user: &User) -> TokenSubject<'_> {
+    TokenSubject {
+        org_id: &user.org_id,
+        user_id: &user.id,
+        username: &user.username,
+    }
+}
+
 impl DfnsApi {
     /// Verifies a token the mock issued for `purpose`.
     pub(crate) fn verify_bound_token(
@@ -66,20 +75,29 @@ impl DfnsApi {
         })
     }
 
-    /// A short-lived token about `user` (lifetime `auth.temp_token_ttl_secs`), binding `mock`.
-    pub(crate) fn temp_token(&self, user: &User, jti: &str, mock: MockClaim) -> String {
-        self.signer.sign(
-            TokenKind::Temp,
-            &TokenSubject {
-                org_id: &user.org_id,
-                user_id: &user.id,
-                username: &user.username,
-            },
-            self.clock.unix(),
-            self.auth.temp_token_ttl_secs,
-            jti,
-            mock,
-        )
+    /// A short-lived token about `subject` (lifetime `auth.temp_token_ttl_secs`), binding
+    /// `mock`: every temporary token and challenge identifier the mock issues.
+    pub(crate) fn temp_token(&self, subject: &TokenSubject, jti: &str, mock: MockClaim) -> String {
+        let (now, ttl) = (self.clock.unix(), self.auth.temp_token_ttl_secs);
+        self.signer
+            .sign(TokenKind::Temp, subject, now, ttl, jti, mock)
+    }
+
+    /// A temporary token about `subject` binding `challenge` for `purpose` in `session`.
+    pub(crate) fn challenge_token(
+        &self,
+        subject: &TokenSubject,
+        jti: &str,
+        (challenge, purpose): (&str, Purpose),
+        session: &SessionKey,
+    ) -> String {
+        let mock = MockClaim {
+            challenge: Some(challenge.to_string()),
+            purpose,
+            session: session.0.clone(),
+            action: None,
+        };
+        self.temp_token(subject, jti, mock)
     }
 
     /// A session token for `user`, the `n`-th issued in `session`, recorded as the user's
@@ -95,11 +113,7 @@ impl DfnsApi {
         });
         self.signer.sign(
             TokenKind::Token,
-            &TokenSubject {
-                org_id: &user.org_id,
-                user_id: &user.id,
-                username: &user.username,
-            },
+            &subject(user),
             self.clock.unix(),
             self.auth.session_token_ttl_secs,
             &jti,

@@ -7,7 +7,7 @@
 use serde_json::{json, Value};
 use warp::http::StatusCode;
 
-use super::body::{FieldErrors, ObjectReader, ORG_ID};
+use super::body::{FromBody, ObjectReader, ORG_ID};
 use super::error::{user_not_found, ApiError};
 use super::facts::Facts;
 use super::DfnsApi;
@@ -22,35 +22,41 @@ pub(crate) fn invalid_code(field: &str) -> ApiError {
 }
 
 /// A `{username, orgId, tenantId?}` body, as `sendLoginCode` and `sendRecoveryCode` take it.
-fn read_username_and_org(body: &Value) -> Result<(String, String), ApiError> {
-    let mut errors = FieldErrors::default();
-    let mut reader = ObjectReader::new(body, &mut errors)?;
-    let username = reader.required_string("username", 1, 256);
-    let org_id = reader.required_string("orgId", 1, 64);
-    reader.optional_string("tenantId", 1, 64);
-    reader.reject_unknown(&["username", "orgId", "tenantId"]);
-    if let Some(org) = org_id.as_deref().filter(|org| !ORG_ID.is_match(org)) {
-        errors.push(
-            "orgId",
-            format!(
-                "must match {} (or-xxxxx-xxxxx-xxxxxxxxxxxxxxxx), got \"{org}\"",
-                ORG_ID.as_str()
-            ),
-        );
+#[derive(Debug)]
+pub(crate) struct CodeRequest {
+    username: String,
+    org_id: String,
+}
+
+impl FromBody for CodeRequest {
+    fn from_body(body: &Value) -> Result<CodeRequest, ApiError> {
+        let mut reader = ObjectReader::new(body)?;
+        let username = reader.required_string("username", 1, 256);
+        let org_id = reader.required_string("orgId", 1, 64);
+        reader.optional_string("tenantId", 1, 64);
+        reader.reject_unknown(&["username", "orgId", "tenantId"]);
+        reader.check_pattern("orgId", org_id.as_deref(), &ORG_ID);
+        reader.finish()?;
+        Ok(CodeRequest {
+            username: username.unwrap_or_default(),
+            org_id: org_id.unwrap_or_default(),
+        })
     }
-    errors.into_result()?;
-    Ok((username.unwrap_or_default(), org_id.unwrap_or_default()))
 }
 
 impl DfnsApi {
     /// `POST /auth/login/code` (`Login`) and `POST /auth/recover/user/code` (`Recovery`): a
-    /// new code of `kind` for the user the body names, in the request's session, noted on the
-    /// request's journal entry as `sentCode`; 401 `User not found` for an unknown user. Answers
-    /// `{"message": "success"}`.
-    pub(crate) fn send_code(&self, facts: &Facts, kind: CodeKind) -> Result<Value, ApiError> {
-        let (username, org_id) = read_username_and_org(facts.json()?)?;
-        let session = facts.session.as_str();
-        self.sessions.with(&facts.session, |state| {
+    /// new code of `kind` for the user `request` names, in the request's session, noted on
+    /// the request's journal entry as `sentCode`; 401 `User not found` for an unknown user.
+    pub(crate) fn send_code(
+        &self,
+        facts: &Facts,
+        request: CodeRequest,
+        kind: CodeKind,
+    ) -> Result<(), ApiError> {
+        let CodeRequest { username, org_id } = request;
+        let session = &facts.session;
+        self.sessions.with(session, |state| {
             let user_id = state
                 .user_named(&org_id, &username)
                 .map(|u| u.id.clone())
@@ -59,7 +65,12 @@ impl DfnsApi {
             let kind_name = format!("{kind:?}");
             let digits = self.seed.digits(
                 "one-time-code",
-                &[session, &kind_name, &user_id, &state.issued.to_string()],
+                &[
+                    session.as_str(),
+                    &kind_name,
+                    &user_id,
+                    &state.issued.to_string(),
+                ],
                 16,
             );
             let code = [&digits[..4], &digits[4..8], &digits[8..12], &digits[12..]].join("-");
@@ -74,7 +85,7 @@ impl DfnsApi {
             };
             facts.annotate("sentCode", json!(sent));
             state.pending_codes.push(sent);
-            Ok(json!({ "message": "success" }))
+            Ok(())
         })
     }
 }

@@ -8,12 +8,10 @@ use warp::http::StatusCode;
 
 use super::error::{no_usable_credential, ApiError};
 use super::DfnsApi;
+use crate::config::Requirement;
 use crate::session::SessionState;
-use crate::users::{Credential, CredentialKind, Factor, User};
+use crate::users::{Credential, CredentialData, CredentialKind, Factor, KeyPair, User};
 use crate::webauthn::{self, Expectations, KeyDigest, WebauthnError};
-
-/// Every credential kind Dfns knows.
-pub(crate) use crate::config::CREDENTIAL_KINDS as KINDS;
 
 /// The name of a credential registered without `credentialName`, as the Dfns docs show it.
 pub(crate) const DEFAULT_NAME: &str = "Default Credential";
@@ -40,9 +38,9 @@ pub(crate) fn record_sign_count(
     if let Some(credential) = state
         .users
         .get_mut(user_id)
-        .and_then(|u| u.credentials.iter_mut().find(|c| c.cred_id == cred_id))
+        .and_then(|u| u.credentials.iter_mut().find(|c| c.cred_id() == cred_id))
     {
-        credential.sign_count = credential.sign_count.max(count);
+        credential.record_sign_count(count);
     }
 }
 
@@ -95,7 +93,7 @@ impl DfnsApi {
             client_data_type,
             origins: &self.auth.origins,
             rp_id: &self.auth.rp_id,
-            user_verification_required: self.auth.user_verification == "required",
+            user_verification_required: self.auth.user_verification == Requirement::Required,
         }
     }
 
@@ -133,7 +131,7 @@ impl DfnsApi {
                 self.register_credential(value, &path, factor, challenge, user, index)?;
             if credentials
                 .iter()
-                .any(|c| !c.cred_id.is_empty() && c.cred_id == credential.cred_id)
+                .any(|c| !c.cred_id().is_empty() && c.cred_id() == credential.cred_id())
             {
                 return Err(ApiError::invalid_field(
                     &path,
@@ -150,15 +148,15 @@ impl DfnsApi {
     /// `relyingPartyId` the configured RP id for passkeys (empty for the others); the mock
     /// keeps no `origin` (always empty).
     pub(crate) fn credential_item(&self, credential: &Credential) -> Value {
-        let passkey = credential.kind == CredentialKind::Fido2;
+        let passkey = credential.kind() == CredentialKind::Fido2;
         serde_json::json!({
-            "kind": credential.kind,
-            "credentialId": credential.cred_id,
+            "kind": credential.kind(),
+            "credentialId": credential.cred_id(),
             "credentialUuid": credential.uuid,
             "dateCreated": crate::clock::rfc3339(credential.created),
             "isActive": credential.active,
             "name": credential.name,
-            "publicKey": credential.key.as_ref().map(|k| k.to_spki_pem()).unwrap_or_default(),
+            "publicKey": credential.key().map(|k| k.to_spki_pem()).unwrap_or_default(),
             "relyingPartyId": if passkey { self.auth.rp_id.as_str() } else { "" },
             "origin": "",
         })
@@ -182,7 +180,10 @@ impl DfnsApi {
         let Some(kind) = CredentialKind::parse(name) else {
             return Err(ApiError::invalid_field(
                 &at(path, "credentialKind"),
-                format!("must be one of: {} (got \"{name}\")", KINDS.join(", ")),
+                format!(
+                    "must be one of: {} (got \"{name}\")",
+                    CredentialKind::names()
+                ),
             ));
         };
         if !kind.allowed_as(factor) {
@@ -211,21 +212,7 @@ impl DfnsApi {
         let uuid = self
             .seed
             .dfns_id("cr", &[&user.id, name, &index.to_string(), challenge]);
-        let mut credential = Credential {
-            uuid,
-            kind,
-            name: display_name,
-            factor,
-            cred_id: String::new(),
-            key: None,
-            sign_count: 0,
-            password: None,
-            encrypted_private_key: None,
-            active: true,
-            digest: KeyDigest::Sha256,
-            created: self.clock.unix(),
-        };
-        match kind {
+        let data = match kind {
             CredentialKind::Fido2 => {
                 let cred_id = str_field(info, "credId", &info_path)?;
                 let registered = webauthn::verify_registration(
@@ -236,9 +223,11 @@ impl DfnsApi {
                     &self.expectations(challenge, "webauthn.create"),
                 )
                 .map_err(|e| webauthn_error(&info_path, e))?;
-                credential.cred_id = cred_id.trim_end_matches('=').to_string();
-                credential.key = Some(registered.key);
-                credential.sign_count = registered.sign_count;
+                CredentialData::Fido2 {
+                    cred_id: cred_id.trim_end_matches('=').to_string(),
+                    key: registered.key,
+                    sign_count: registered.sign_count,
+                }
             }
             CredentialKind::Key
             | CredentialKind::RecoveryKey
@@ -250,23 +239,31 @@ impl DfnsApi {
                     &self.expectations(challenge, "key.create"),
                 )
                 .map_err(|e| webauthn_error(&info_path, e))?;
-                credential.cred_id = cred_id.trim_end_matches('=').to_string();
-                credential.key = Some(registered.key);
-                credential.digest = registered.digest;
+                let pair = KeyPair {
+                    cred_id: cred_id.trim_end_matches('=').to_string(),
+                    key: registered.key,
+                    digest: registered.digest,
+                };
                 // Beside `credentialInfo`: required for a PasswordProtectedKey, optional for a
                 // RecoveryKey (the SDK's types).
-                credential.encrypted_private_key = match kind {
-                    CredentialKind::PasswordProtectedKey => {
-                        Some(str_field(value, "encryptedPrivateKey", path)?.to_string())
-                    }
-                    CredentialKind::RecoveryKey if value.get("encryptedPrivateKey").is_some() => {
-                        Some(str_field(value, "encryptedPrivateKey", path)?.to_string())
-                    }
-                    _ => None,
-                };
+                let encrypted = || str_field(value, "encryptedPrivateKey", path).map(String::from);
+                match kind {
+                    CredentialKind::PasswordProtectedKey => CredentialData::PasswordProtectedKey {
+                        pair,
+                        encrypted_private_key: encrypted()?,
+                    },
+                    CredentialKind::RecoveryKey => CredentialData::RecoveryKey {
+                        pair,
+                        encrypted_private_key: match value.get("encryptedPrivateKey") {
+                            Some(_) => Some(encrypted()?),
+                            None => None,
+                        },
+                    },
+                    _ => CredentialData::Key(pair),
+                }
             }
             CredentialKind::Password => {
-                credential.password = Some(str_field(info, "password", &info_path)?.to_string());
+                CredentialData::Password(str_field(info, "password", &info_path)?.to_string())
             }
             CredentialKind::Totp => {
                 let code = str_field(info, "otpCode", &info_path)?;
@@ -278,9 +275,17 @@ impl DfnsApi {
                     .detail("field", format!("{info_path}.otpCode"))
                     .detail("check", "otpCode"));
                 }
+                CredentialData::Totp
             }
-        }
-        Ok(credential)
+        };
+        Ok(Credential {
+            uuid,
+            name: display_name,
+            factor,
+            active: true,
+            created: self.clock.unix(),
+            data,
+        })
     }
 
     /// Verifies the first factor `factor` (`{kind, credentialAssertion | password}`) at
@@ -314,11 +319,8 @@ impl DfnsApi {
         if kind == CredentialKind::Password {
             let password = factor.get("password").and_then(Value::as_str).unwrap_or("");
             let holds = |u: &&User, matching: bool| {
-                u.credentials.iter().any(|c| {
-                    c.kind == CredentialKind::Password
-                        && c.active
-                        && (!matching || c.password.as_deref() == Some(password))
-                })
+                let password = Some(password).filter(|_| matching);
+                u.credentials.iter().any(|c| c.is_password(password))
             };
             return match candidates.iter().find(|u| holds(u, true)) {
                 Some(user) => Ok(Answered {
@@ -353,14 +355,14 @@ impl DfnsApi {
             .iter()
             .find_map(|u| u.usable(&cred_id, kind).map(|c| (u, c)))
             .ok_or_else(no_usable_credential)?;
-        let key = credential.key.as_ref().ok_or_else(no_usable_credential)?;
+        let key = credential.key().ok_or_else(no_usable_credential)?;
         let sign_count = if kind == CredentialKind::Fido2 {
             let count = webauthn::verify_assertion(
                 text("clientData")?,
                 text("authenticatorData")?,
                 text("signature")?,
                 key,
-                credential.sign_count,
+                credential.sign_count(),
                 &self.expectations(challenge, "webauthn.get"),
             )
             .map_err(|e| webauthn_error(&path, e))?;
@@ -386,7 +388,7 @@ impl DfnsApi {
             let digest = match assertion.get("algorithm").and_then(Value::as_str) {
                 Some(algorithm) => KeyDigest::from_algorithm(Some(algorithm))
                     .map_err(|e| ApiError::invalid_field(&format!("{path}.algorithm"), e))?,
-                None => credential.digest,
+                None => credential.digest().unwrap_or(KeyDigest::Sha256),
             };
             webauthn::verify_key_assertion(
                 text("clientData")?,
@@ -405,11 +407,11 @@ impl DfnsApi {
         })
     }
 
-    /// Verifies `secondFactor` (`{kind: "Totp", otpCode}`) for `user`: 401 unless the code is
+    /// Verifies `secondFactor` (`{kind: Totp, otpCode}`) for `user`: 401 unless the code is
     /// valid now.
     pub(crate) fn verify_second_factor(&self, user: &User, factor: &Value) -> Result<(), ApiError> {
         let code = factor.get("otpCode").and_then(Value::as_str).unwrap_or("");
-        if factor.get("kind").and_then(Value::as_str) == Some("Totp")
+        if factor.get("kind").and_then(Value::as_str) == Some(CredentialKind::Totp.as_str())
             && crate::totp::verify(&self.totp_secret(&user.id), code, self.clock.unix())
         {
             Ok(())

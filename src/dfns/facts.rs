@@ -10,6 +10,7 @@ use bytes::Bytes;
 use http::{HeaderMap, Method};
 use serde_json::{Map, Value};
 
+use super::body::FromBody;
 use super::error::ApiError;
 use super::DfnsApi;
 use crate::context::RequestContext;
@@ -68,6 +69,11 @@ impl Facts {
     /// The JSON body, or the error saying why it is not usable.
     pub(crate) fn json(&self) -> Result<&Value, ApiError> {
         self.body.as_ref().map_err(Clone::clone)
+    }
+
+    /// The body as `T`, or the error naming every violation.
+    pub(crate) fn body<T: FromBody>(&self) -> Result<T, ApiError> {
+        T::from_body(self.json()?)
     }
 
     /// The JSON body, or `None` when the request has no body (an optional body).

@@ -6,11 +6,10 @@ use std::path::Path;
 
 use serde::Deserialize;
 
-use super::credentials::KINDS;
 use crate::oidc::verify::BUILTIN_PROVIDER;
 use crate::scenario::load::{without_position, Problem};
 use crate::seed::Seed;
-use crate::users::{Credential, CredentialKind, Factor, User, UserId};
+use crate::users::{Credential, CredentialData, CredentialKind, Factor, KeyPair, User, UserId};
 use crate::webauthn::{CredentialKey, KeyDigest};
 
 #[derive(Debug, Deserialize)]
@@ -37,6 +36,7 @@ struct FixtureCredential {
     cred_id: Option<String>,
     public_key: Option<String>,
     password: Option<String>,
+    encrypted_private_key: Option<String>,
     #[serde(default)]
     second_factor: bool,
 }
@@ -89,34 +89,56 @@ pub(crate) fn parse_users(
                             format!(
                                 "unknown credential kind `{}` (known: {})",
                                 c.kind,
-                                KINDS.join(", ")
+                                CredentialKind::names()
                             ),
                         ));
                     };
-                    let key = match &c.public_key {
-                        Some(pem) => Some(
-                            CredentialKey::from_spki_pem(pem)
-                                .map_err(|e| at("publicKey", format!("{}: {e}", fixture.email)))?,
-                        ),
-                        None => None,
-                    };
-                    if matches!(kind, CredentialKind::Fido2 | CredentialKind::Key)
-                        && (key.is_none() || c.cred_id.is_none())
-                    {
-                        return Err(at(
+                    let needs = |what: &str| {
+                        at(
                             &c.kind,
-                            format!(
-                                "{} credential of {} needs credId and publicKey",
-                                c.kind, fixture.email
-                            ),
-                        ));
-                    }
-                    if kind == CredentialKind::Password && c.password.is_none() {
-                        return Err(at(
-                            "Password",
-                            format!("Password credential of {} needs password", fixture.email),
-                        ));
-                    }
+                            format!("{} credential of {} needs {what}", c.kind, fixture.email),
+                        )
+                    };
+                    let pair = || {
+                        let (Some(cred_id), Some(pem)) = (&c.cred_id, &c.public_key) else {
+                            return Err(needs("credId and publicKey"));
+                        };
+                        let key = CredentialKey::from_spki_pem(pem)
+                            .map_err(|e| at("publicKey", format!("{}: {e}", fixture.email)))?;
+                        Ok(KeyPair {
+                            cred_id: cred_id.clone(),
+                            key,
+                            digest: KeyDigest::Sha256,
+                        })
+                    };
+                    let data = match kind {
+                        CredentialKind::Fido2 => {
+                            let KeyPair { cred_id, key, .. } = pair()?;
+                            CredentialData::Fido2 {
+                                cred_id,
+                                key,
+                                sign_count: 0,
+                            }
+                        }
+                        CredentialKind::Key => CredentialData::Key(pair()?),
+                        CredentialKind::PasswordProtectedKey => {
+                            CredentialData::PasswordProtectedKey {
+                                pair: pair()?,
+                                encrypted_private_key: c
+                                    .encrypted_private_key
+                                    .clone()
+                                    .ok_or_else(|| needs("encryptedPrivateKey"))?,
+                            }
+                        }
+                        CredentialKind::RecoveryKey => CredentialData::RecoveryKey {
+                            pair: pair()?,
+                            encrypted_private_key: c.encrypted_private_key.clone(),
+                        },
+                        CredentialKind::Password => CredentialData::Password(
+                            c.password.clone().ok_or_else(|| needs("password"))?,
+                        ),
+                        CredentialKind::Totp => CredentialData::Totp,
+                    };
                     Ok(Credential {
                         uuid: seed.dfns_id("cr", &[&id, "fixture", &i.to_string()]),
                         name: c.name.unwrap_or_else(|| c.kind.clone()),
@@ -125,15 +147,9 @@ pub(crate) fn parse_users(
                         } else {
                             Factor::First
                         },
-                        kind,
-                        cred_id: c.cred_id.unwrap_or_default(),
-                        key,
-                        sign_count: 0,
-                        password: c.password,
-                        encrypted_private_key: None,
                         active: true,
-                        digest: KeyDigest::Sha256,
                         created: now,
+                        data,
                     })
                 })
                 .collect::<Result<Vec<_>, _>>()?;

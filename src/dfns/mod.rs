@@ -1,5 +1,6 @@
 //! The emulated Dfns auth API: one handler file per [`Endpoint`](crate::endpoint::Endpoint)
-//! under [`handlers`], the request [`facts`] resolved once per request, the scenario step
+//! under [`handlers`], each with its typed body ([`body::FromBody`]) and [`input`] (caller,
+//! user action, body), the request [`facts`] resolved once per request, the scenario step
 //! ([`scripted`]), registration challenges, credentials, wallets, the tokens the mock issues
 //! as Dfns and the Dfns error shape.
 //!
@@ -18,6 +19,7 @@ pub(crate) mod error;
 pub(crate) mod facts;
 pub(crate) mod fixtures;
 pub(crate) mod handlers;
+pub(crate) mod input;
 pub(crate) mod pending;
 pub(crate) mod registration;
 pub(crate) mod routes;

@@ -4,7 +4,8 @@
 //! the session by the token's `jti` with what it was issued for, until a successful answer
 //! takes it (so each is single-use).
 
-use super::tokens::{MockClaim, Purpose, TokenKind, TokenSubject};
+use super::bound::subject;
+use super::tokens::Purpose;
 use super::DfnsApi;
 use crate::session::{PendingChallenge, SessionKey, SessionState};
 use crate::users::User;
@@ -35,23 +36,7 @@ impl DfnsApi {
         let parts = [session.as_str(), purpose.as_str(), user.id.as_str(), &n];
         let challenge = self.seed.challenge(&parts);
         let jti = self.seed.dfns_id("to", &parts);
-        let token = self.signer.sign(
-            TokenKind::Temp,
-            &TokenSubject {
-                org_id: &user.org_id,
-                user_id: &user.id,
-                username: &user.username,
-            },
-            self.clock.unix(),
-            self.auth.temp_token_ttl_secs,
-            &jti,
-            MockClaim {
-                challenge: Some(challenge.clone()),
-                purpose,
-                session: session.0.clone(),
-                action: None,
-            },
-        );
+        let token = self.challenge_token(&subject(user), &jti, (&challenge, purpose), session);
         state.pending_challenges.insert(jti, pending);
         Issued { challenge, token }
     }

@@ -4,16 +4,17 @@
 use data_encoding::BASE32_NOPAD;
 use serde_json::{json, Value};
 
-use super::body::{FieldErrors, ObjectReader};
+use super::body::{FromBody, ObjectReader, ORG_ID};
 use super::error::id_token_error;
 use super::error::ApiError;
 use super::facts::Facts;
-use super::tokens::{MockClaim, Purpose, TokenKind, TokenSubject};
+use super::tokens::{Purpose, TokenSubject};
 use super::DfnsApi;
+use crate::config::Requirement;
 use crate::oidc::verify::VerifiedIdToken;
 use crate::scenario::engine::merge_patch;
 use crate::session::SessionKey;
-use crate::users::UserId;
+use crate::users::{CredentialKind, UserId};
 
 /// The only provider kind Dfns accepts today.
 pub(crate) const OIDC: &str = "Oidc";
@@ -29,23 +30,16 @@ pub(crate) struct SocialRequest {
     pub(crate) org_id: Option<String>,
 }
 
-impl SocialRequest {
-    /// Validates the body exactly as the contract says; every violation is reported, the
-    /// first one in `message`.
-    pub(crate) fn parse(body: &Value) -> Result<SocialRequest, ApiError> {
-        let mut errors = FieldErrors::default();
-        let mut reader = ObjectReader::new(body, &mut errors)?;
+/// Validated exactly as the contract says; every violation is reported, the first one in
+/// `message`.
+impl FromBody for SocialRequest {
+    fn from_body(body: &Value) -> Result<SocialRequest, ApiError> {
+        let mut reader = ObjectReader::new(body)?;
         let provider_kind = reader.required_enum("socialLoginProviderKind", &[OIDC]);
         let id_token = reader.required_string("idToken", 1, usize::MAX);
-        let org_id = reader.optional_pattern(
-            "orgId",
-            1,
-            64,
-            &super::body::ORG_ID,
-            "or-xxxxx-xxxxx-xxxxxxxxxxxxxxxx",
-        );
+        let org_id = reader.optional_pattern("orgId", (1, 64), &ORG_ID);
         reader.reject_unknown(&["socialLoginProviderKind", "idToken", "orgId"]);
-        errors.into_result()?;
+        reader.finish()?;
         Ok(SocialRequest {
             provider_kind: provider_kind.unwrap_or_default(),
             id_token: id_token.unwrap_or_default(),
@@ -67,9 +61,12 @@ pub(crate) struct SocialIdentity {
 
 impl DfnsApi {
     /// The identity of a social request (`/auth/registration/social`, `/auth/login/social`):
-    /// its body validated and its idToken verified.
-    pub(crate) fn social_identity(&self, facts: &Facts) -> Result<SocialIdentity, ApiError> {
-        let request = SocialRequest::parse(facts.json()?)?;
+    /// its idToken (verified with the request's facts) in the org `request` names.
+    pub(crate) fn social_identity(
+        &self,
+        facts: &Facts,
+        request: &SocialRequest,
+    ) -> Result<SocialIdentity, ApiError> {
         let token = match &facts.id_token {
             Some(Ok(token)) => token,
             Some(Err(err)) => return Err(id_token_error(err)),
@@ -102,7 +99,6 @@ impl DfnsApi {
         &self,
         session: &SessionKey,
         who: &SocialIdentity,
-        now: i64,
         patch: Option<&Value>,
     ) -> Value {
         let n = self.sessions.with(session, |state| {
@@ -114,23 +110,13 @@ impl DfnsApi {
         let parts = [session.as_str(), who.user_id.as_str(), n.as_str()];
         let challenge = self.seed.challenge(&parts);
         let jti = self.seed.dfns_id("to", &parts);
-        let token = self.signer.sign(
-            TokenKind::Temp,
-            &TokenSubject {
-                org_id: &who.org_id,
-                user_id: &who.user_id,
-                username: &who.username,
-            },
-            now,
-            self.auth.temp_token_ttl_secs,
-            &jti,
-            MockClaim {
-                challenge: Some(challenge.clone()),
-                purpose: Purpose::Registration,
-                session: session.0.clone(),
-                action: None,
-            },
-        );
+        let subject = TokenSubject {
+            org_id: &who.org_id,
+            user_id: &who.user_id,
+            username: &who.username,
+        };
+        let purpose = Purpose::Registration;
+        let token = self.challenge_token(&subject, &jti, (&challenge, purpose), session);
         let auth = &self.auth;
         let mut body = json!({
             "user": { "id": who.user_id, "displayName": who.username, "name": who.username },
@@ -157,7 +143,7 @@ impl DfnsApi {
             .iter()
             .filter_map(|f| offered["kinds"][f].as_array())
             .flatten()
-            .any(|k| k == "Totp");
+            .any(|k| *k == CredentialKind::Totp.as_str());
         if offers_totp {
             body["otpUrl"] = json!(self.otp_url(who));
         }
@@ -169,7 +155,7 @@ impl DfnsApi {
         let auth = &self.auth;
         let mut selection = json!({
             "residentKey": auth.resident_key,
-            "requireResidentKey": auth.resident_key == "required",
+            "requireResidentKey": auth.resident_key == Requirement::Required,
             "userVerification": auth.user_verification,
         });
         if let Some(attachment) = &auth.authenticator_attachment {

@@ -32,7 +32,7 @@ pub fn config() -> Config {
 /// A config whose clock is frozen at [`FROZEN`].
 pub fn frozen_config() -> Config {
     Config {
-        clock: FROZEN.into(),
+        clock: FROZEN.parse().expect("an RFC 3339 instant"),
         ..config()
     }
 }

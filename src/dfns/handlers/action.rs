@@ -2,16 +2,53 @@
 //! active credential of the caller, TOTP when given) exchanged for a single-use, expiring
 //! `userAction` token bound to the same request as the challenge.
 
-use serde_json::{json, Value};
+use serde::Serialize;
+use serde_json::Value;
 use warp::http::StatusCode;
 
-use super::{Patch, Reply};
-use crate::dfns::body::{FieldErrors, ObjectReader};
+use super::Patch;
+use crate::dfns::body::{FromBody, ObjectReader};
+use crate::dfns::bound::subject;
+use crate::dfns::caller::Caller;
 use crate::dfns::credentials::record_sign_count;
 use crate::dfns::error::ApiError;
 use crate::dfns::facts::Facts;
+use crate::dfns::input::Body;
 use crate::dfns::tokens::{MockClaim, Purpose};
 use crate::dfns::DfnsApi;
+
+/// The body: the signed challenge.
+#[derive(Debug)]
+pub(crate) struct Action {
+    /// `challengeIdentifier`.
+    identifier: String,
+    /// `firstFactor` (null when absent), checked against the challenge.
+    first_factor: Value,
+    /// `secondFactor`, when given.
+    second_factor: Option<Value>,
+}
+
+impl FromBody for Action {
+    fn from_body(body: &Value) -> Result<Action, ApiError> {
+        let mut reader = ObjectReader::new(body)?;
+        let identifier = reader.required_string("challengeIdentifier", 1, usize::MAX);
+        let (first_factor, second_factor) = (reader.raw("firstFactor"), reader.raw("secondFactor"));
+        reader.reject_unknown(&["challengeIdentifier", "firstFactor", "secondFactor"]);
+        reader.finish()?;
+        Ok(Action {
+            identifier: identifier.unwrap_or_default(),
+            first_factor: first_factor.cloned().unwrap_or(Value::Null),
+            second_factor: second_factor.cloned(),
+        })
+    }
+}
+
+/// The answer: the user action token.
+#[derive(Debug, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub(crate) struct UserAction {
+    user_action: String,
+}
 
 /// 400 for a `challengeIdentifier` that is not a live user action challenge of the caller
 /// (the Dfns docs' message), saying why in `details.reason`.
@@ -22,25 +59,23 @@ fn challenge_not_valid(reason: impl Into<String>) -> ApiError {
 }
 
 /// `POST /auth/action`.
-pub(crate) fn handle(api: &DfnsApi, facts: &Facts, _patch: Patch) -> Reply {
-    let caller = api.caller(facts)?;
-    let body = facts.json()?;
-    let mut errors = FieldErrors::default();
-    let mut reader = ObjectReader::new(body, &mut errors)?;
-    let identifier = reader.required_string("challengeIdentifier", 1, usize::MAX);
-    reader.reject_unknown(&["challengeIdentifier", "firstFactor", "secondFactor"]);
-    errors.into_result()?;
-    let identifier = identifier.unwrap_or_default();
+pub(crate) fn handle(
+    api: &DfnsApi,
+    _facts: &Facts,
+    (caller, Body(body)): (Caller, Body<Action>),
+    _patch: Patch,
+) -> Result<UserAction, ApiError> {
+    let identifier = body.identifier;
     let bound = api
         .verify_bound_token(&identifier, Purpose::ActionChallenge, "challengeIdentifier")
         .map_err(|e| challenge_not_valid(e.message))?;
     if bound.session != caller.session || bound.user_id != caller.user.id {
         return Err(challenge_not_valid("it was issued to another user"));
     }
-    let first = body.get("firstFactor").unwrap_or(&Value::Null);
     let users = [caller.user.clone()];
+    let first = &body.first_factor;
     let answered = api.verify_first_factor(&users, first, "firstFactor", &bound.challenge)?;
-    if let Some(second) = body.get("secondFactor").filter(|v| !v.is_null()) {
+    if let Some(second) = &body.second_factor {
         api.verify_second_factor(&caller.user, second)?;
     }
     let user = &caller.user;
@@ -57,7 +92,7 @@ pub(crate) fn handle(api: &DfnsApi, facts: &Facts, _patch: Patch) -> Reply {
         .seed
         .dfns_id("to", &[session, "user-action", &user.id, &n]);
     let user_action = api.temp_token(
-        user,
+        &subject(user),
         &jti,
         MockClaim {
             challenge: None,
@@ -66,5 +101,5 @@ pub(crate) fn handle(api: &DfnsApi, facts: &Facts, _patch: Patch) -> Reply {
             action: bound.action,
         },
     );
-    Ok(json!({ "userAction": user_action }))
+    Ok(UserAction { user_action })
 }

@@ -2,14 +2,16 @@
 //! request it will sign (method, path, a hash of the payload) into its signed
 //! `challengeIdentifier`, and offering the user's active credentials.
 
-use serde_json::{json, Value};
+use serde_json::Value;
 
-use super::{Patch, Reply};
-use crate::dfns::allow::{allow_credentials, supported_kinds};
-use crate::dfns::body::{FieldErrors, ObjectReader};
-use crate::dfns::caller::payload_hash;
-use crate::dfns::error::no_usable_credential;
+use super::Patch;
+use crate::dfns::allow::AssertionChallenge;
+use crate::dfns::body::{FromBody, ObjectReader};
+use crate::dfns::bound::subject;
+use crate::dfns::caller::{payload_hash, Caller};
+use crate::dfns::error::{no_usable_credential, ApiError};
 use crate::dfns::facts::Facts;
+use crate::dfns::input::Body;
 use crate::dfns::tokens::{ActionBinding, MockClaim, Purpose};
 use crate::dfns::DfnsApi;
 use crate::users::Factor;
@@ -22,23 +24,45 @@ const FIELDS: [&str; 4] = [
     "userActionPayload",
 ];
 
-/// `POST /auth/action/init`.
-pub(crate) fn handle(api: &DfnsApi, facts: &Facts, _patch: Patch) -> Reply {
-    let caller = api.caller(facts)?;
-    let body = facts.json()?;
-    let mut errors = FieldErrors::default();
-    let mut reader = ObjectReader::new(body, &mut errors)?;
-    if body.get(FIELDS[0]).is_some_and(|v| !v.is_null()) {
-        reader.required_enum(FIELDS[0], &["Api", "Staff"]);
+/// The body: the request the user action will sign.
+#[derive(Debug)]
+pub(crate) struct ActionInit {
+    /// `userActionHttpMethod`.
+    method: String,
+    /// `userActionHttpPath`.
+    path: String,
+    /// `userActionPayload`; the SDK's delegated client leaves it out for body-less calls:
+    /// that is "".
+    payload: String,
+}
+
+impl FromBody for ActionInit {
+    fn from_body(body: &Value) -> Result<ActionInit, ApiError> {
+        let mut reader = ObjectReader::new(body)?;
+        if reader.raw(FIELDS[0]).is_some() {
+            reader.required_enum(FIELDS[0], &["Api", "Staff"]);
+        }
+        let method = reader.required_enum(FIELDS[1], &["POST", "PUT", "DELETE", "GET"]);
+        let path = reader.required_string(FIELDS[2], 1, 2048);
+        let payload = reader.optional_string(FIELDS[3], 0, usize::MAX);
+        reader.reject_unknown(&FIELDS);
+        reader.finish()?;
+        // Both are required: absent ones were reported above.
+        Ok(ActionInit {
+            method: method.unwrap_or_default(),
+            path: path.unwrap_or_default(),
+            payload: payload.unwrap_or_default(),
+        })
     }
-    let method = reader.required_enum(FIELDS[1], &["POST", "PUT", "DELETE", "GET"]);
-    let path = reader.required_string(FIELDS[2], 1, 2048);
-    // The SDK's delegated client leaves the payload out for body-less calls: that is "".
-    let payload = reader.optional_string(FIELDS[3], 0, usize::MAX);
-    reader.reject_unknown(&FIELDS);
-    errors.into_result()?;
-    // Both are required: absent ones were reported above.
-    let (method, path) = (method.unwrap_or_default(), path.unwrap_or_default());
+}
+
+/// `POST /auth/action/init`.
+pub(crate) fn handle<'a>(
+    api: &'a DfnsApi,
+    _facts: &Facts,
+    (caller, Body(body)): (Caller, Body<ActionInit>),
+    _patch: Patch,
+) -> Result<AssertionChallenge<'a>, ApiError> {
     let user = &caller.user;
     if !user
         .credentials
@@ -55,27 +79,18 @@ pub(crate) fn handle(api: &DfnsApi, facts: &Facts, _patch: Patch) -> Reply {
     let challenge = api.seed.challenge(&[session, "action", &user.id, &n]);
     let jti = api.seed.dfns_id("to", &[session, "action", &user.id, &n]);
     let identifier = api.temp_token(
-        user,
+        &subject(user),
         &jti,
         MockClaim {
             challenge: Some(challenge.clone()),
             purpose: Purpose::ActionChallenge,
             session: session.to_string(),
             action: Some(ActionBinding {
-                method,
-                path,
-                payload_hash: payload_hash(payload.unwrap_or_default().as_bytes()),
+                method: body.method,
+                path: body.path,
+                payload_hash: payload_hash(body.payload.as_bytes()),
             }),
         },
     );
-    Ok(json!({
-        "challenge": challenge,
-        "challengeIdentifier": identifier,
-        "rp": { "id": api.auth.rp_id, "name": api.auth.rp_name },
-        "supportedCredentialKinds": supported_kinds(Some(user), &api.auth.first_factor),
-        "userVerification": api.auth.user_verification,
-        "attestation": api.auth.attestation,
-        "allowCredentials": allow_credentials(Some(user), true),
-        "externalAuthenticationUrl": Value::from(""),
-    }))
+    Ok(api.assertion_challenge(Some(user), (challenge, identifier), true))
 }

@@ -6,9 +6,10 @@ use serde_json::Value;
 use warp::http::StatusCode;
 
 use super::{Patch, Reply};
-use crate::dfns::body::object_of;
+use crate::dfns::body::{object_of, FromBody};
 use crate::dfns::error::{user_not_found, ApiError};
 use crate::dfns::facts::Facts;
+use crate::dfns::input::{Body, Signed};
 use crate::dfns::tokens::Purpose;
 use crate::dfns::DfnsApi;
 use crate::session::PendingChallenge;
@@ -31,22 +32,48 @@ fn invalid_challenge(check: &str, reason: impl Into<String>) -> ApiError {
         .detail("reason", reason.into())
 }
 
-/// `POST /auth/credentials`.
-pub(crate) fn handle(api: &DfnsApi, facts: &Facts, _patch: Patch) -> Reply {
-    let caller = api.user_action(facts)?;
-    let body = facts.json()?;
-    let object = object_of(body, &KNOWN)?;
-    for field in ["challengeIdentifier", "credentialName"] {
-        if !matches!(object.get(field), Some(Value::String(s)) if !s.is_empty()) {
-            return Err(ApiError::invalid_field(
+/// The body: the new credential (`credentialKind`, `credentialInfo`, `credentialName`,
+/// `encryptedPrivateKey`, verified like a registration's) and the challenge it answers.
+#[derive(Debug)]
+pub(crate) struct NewCredential {
+    /// `challengeIdentifier`.
+    identifier: String,
+    /// `credentialKind` as given, compared with the challenge's.
+    kind: Option<String>,
+    /// The whole body: the credential as a registration gives it.
+    credential: Value,
+}
+
+impl FromBody for NewCredential {
+    fn from_body(body: &Value) -> Result<NewCredential, ApiError> {
+        let object = object_of(body, &KNOWN)?;
+        let text = |field: &str| match object.get(field) {
+            Some(Value::String(s)) if !s.is_empty() => Ok(s.clone()),
+            _ => Err(ApiError::invalid_field(
                 field,
                 "is required and must be a non-empty string",
-            ));
-        }
+            )),
+        };
+        let identifier = text("challengeIdentifier")?;
+        text("credentialName")?;
+        let kind = object.get("credentialKind").and_then(Value::as_str);
+        Ok(NewCredential {
+            identifier,
+            kind: kind.map(String::from),
+            credential: body.clone(),
+        })
     }
-    let identifier = object["challengeIdentifier"].as_str().unwrap_or_default();
+}
+
+/// `POST /auth/credentials`.
+pub(crate) fn handle(
+    api: &DfnsApi,
+    _facts: &Facts,
+    (Signed(caller), Body(body)): (Signed, Body<NewCredential>),
+    _patch: Patch,
+) -> Reply {
     let bound = api
-        .verify_bound_token(identifier, Purpose::Credential, "challengeIdentifier")
+        .verify_bound_token(&body.identifier, Purpose::Credential, "challengeIdentifier")
         .map_err(|e| invalid_challenge(&check_of(&e), e.message))?;
     let pending = api.sessions.read(&bound.session, |s| {
         s.pending_challenges.get(&bound.jti).cloned()
@@ -60,8 +87,7 @@ pub(crate) fn handle(api: &DfnsApi, facts: &Facts, _patch: Patch) -> Reply {
         Some(_) => return Err(invalid_challenge("user", "issued to another user")),
         None => return Err(invalid_challenge("spent", "already answered")),
     };
-    let asked = object.get("credentialKind").and_then(Value::as_str);
-    if asked.is_some_and(|asked| asked != kind.as_str()) {
+    if body.kind.is_some_and(|asked| asked != kind.as_str()) {
         return Err(invalid_challenge(
             "kind",
             format!("issued for a {} credential", kind.as_str()),
@@ -74,8 +100,9 @@ pub(crate) fn handle(api: &DfnsApi, facts: &Facts, _patch: Patch) -> Reply {
     };
     let user = &caller.user;
     let index = user.credentials.len();
-    let credential = api.register_credential(body, "", factor, &bound.challenge, user, index)?;
-    if user.credential(&credential.cred_id).is_some() {
+    let credential =
+        api.register_credential(&body.credential, "", factor, &bound.challenge, user, index)?;
+    if user.credential(credential.cred_id()).is_some() {
         return Err(ApiError::invalid_field(
             "credentialInfo.credId",
             "is already registered to this user",

@@ -5,27 +5,44 @@
 use serde_json::{json, Value};
 
 use super::{Patch, Reply};
-use crate::dfns::body::{FieldErrors, ObjectReader};
-use crate::dfns::credentials::KINDS;
+use crate::dfns::body::{FromBody, ObjectReader};
+use crate::dfns::caller::Caller;
+use crate::dfns::error::ApiError;
 use crate::dfns::facts::Facts;
+use crate::dfns::input::Body;
 use crate::dfns::registration::SocialIdentity;
 use crate::dfns::tokens::Purpose;
 use crate::dfns::DfnsApi;
 use crate::session::PendingChallenge;
 use crate::users::CredentialKind;
 
+/// The body: `{kind}`, the kind of the new credential.
+#[derive(Debug)]
+pub(crate) struct CredentialChallenge {
+    kind: CredentialKind,
+}
+
+impl FromBody for CredentialChallenge {
+    fn from_body(body: &Value) -> Result<CredentialChallenge, ApiError> {
+        let mut reader = ObjectReader::new(body)?;
+        let kinds = CredentialKind::ALL;
+        let kind = reader.required_choice("kind", &kinds, CredentialKind::as_str);
+        reader.reject_unknown(&["kind"]);
+        reader.finish()?;
+        // Required: an absent one was reported above.
+        Ok(CredentialChallenge {
+            kind: kind.unwrap_or(kinds[0]),
+        })
+    }
+}
+
 /// `POST /auth/credentials/init`.
-pub(crate) fn handle(api: &DfnsApi, facts: &Facts, _patch: Patch) -> Reply {
-    let caller = api.caller(facts)?;
-    let mut errors = FieldErrors::default();
-    let mut reader = ObjectReader::new(facts.json()?, &mut errors)?;
-    let kind = reader.required_enum("kind", KINDS);
-    reader.reject_unknown(&["kind"]);
-    errors.into_result()?;
-    let kind = kind
-        .as_deref()
-        .and_then(CredentialKind::parse)
-        .expect("required_enum checked it");
+pub(crate) fn handle(
+    api: &DfnsApi,
+    _facts: &Facts,
+    (caller, Body(CredentialChallenge { kind })): (Caller, Body<CredentialChallenge>),
+    _patch: Patch,
+) -> Reply {
     let user = &caller.user;
     let issued = api.sessions.with(&caller.session, |state| {
         let pending = PendingChallenge::Credential {
@@ -39,7 +56,7 @@ pub(crate) fn handle(api: &DfnsApi, facts: &Facts, _patch: Patch) -> Reply {
         "user": { "id": user.id, "displayName": user.username, "name": user.username },
         "challengeIdentifier": issued.token,
         "temporaryAuthenticationToken": issued.token,
-        "rp": { "id": api.auth.rp_id, "name": api.auth.rp_name },
+        "rp": api.rp(),
     });
     let signed = |answer: &mut Value| {
         answer["challenge"] = json!(issued.challenge);
@@ -53,8 +70,8 @@ pub(crate) fn handle(api: &DfnsApi, facts: &Facts, _patch: Patch) -> Reply {
             answer["excludeCredentials"] = user
                 .credentials
                 .iter()
-                .filter(|c| c.kind == CredentialKind::Fido2)
-                .map(|c| json!({ "type": "public-key", "id": c.cred_id }))
+                .filter(|c| c.kind() == CredentialKind::Fido2)
+                .map(|c| json!({ "type": "public-key", "id": c.cred_id() }))
                 .collect();
         }
         CredentialKind::Key

@@ -4,34 +4,63 @@
 //! first-factor credential cannot be deactivated (a mock rule: the docs state none). Already
 //! in the state asked: no action, as the docs say.
 
-use serde_json::json;
+use serde_json::Value;
 use warp::http::StatusCode;
 
-use super::{Patch, Reply};
-use crate::dfns::body::{FieldErrors, ObjectReader};
+use super::{Patch, Success, SUCCESS};
+use crate::dfns::body::{FromBody, ObjectReader};
 use crate::dfns::error::{user_not_found, ApiError};
 use crate::dfns::facts::Facts;
+use crate::dfns::input::{Body, Signed};
 use crate::dfns::DfnsApi;
 use crate::users::Factor;
 
+/// The body: `{credentialUuid}`.
+#[derive(Debug)]
+pub(crate) struct CredentialRef {
+    uuid: String,
+}
+
+impl FromBody for CredentialRef {
+    fn from_body(body: &Value) -> Result<CredentialRef, ApiError> {
+        let mut reader = ObjectReader::new(body)?;
+        let uuid = reader.required_string("credentialUuid", 1, 256);
+        reader.reject_unknown(&["credentialUuid"]);
+        reader.finish()?;
+        Ok(CredentialRef {
+            uuid: uuid.unwrap_or_default(),
+        })
+    }
+}
+
+/// The handlers' input.
+type Input = (Signed, Body<CredentialRef>);
+
 /// `PUT /auth/credentials/activate`.
-pub(crate) fn activate(api: &DfnsApi, facts: &Facts, _patch: Patch) -> Reply {
-    set_active(api, facts, true)
+pub(crate) fn activate(
+    api: &DfnsApi,
+    _: &Facts,
+    input: Input,
+    _: Patch,
+) -> Result<Success, ApiError> {
+    set_active(api, input, true)
 }
 
 /// `PUT /auth/credentials/deactivate`.
-pub(crate) fn deactivate(api: &DfnsApi, facts: &Facts, _patch: Patch) -> Reply {
-    set_active(api, facts, false)
+pub(crate) fn deactivate(
+    api: &DfnsApi,
+    _: &Facts,
+    input: Input,
+    _: Patch,
+) -> Result<Success, ApiError> {
+    set_active(api, input, false)
 }
 
-fn set_active(api: &DfnsApi, facts: &Facts, active: bool) -> Reply {
-    let caller = api.user_action(facts)?;
-    let mut errors = FieldErrors::default();
-    let mut reader = ObjectReader::new(facts.json()?, &mut errors)?;
-    let uuid = reader.required_string("credentialUuid", 1, 256);
-    reader.reject_unknown(&["credentialUuid"]);
-    errors.into_result()?;
-    let uuid = uuid.unwrap_or_default();
+fn set_active(
+    api: &DfnsApi,
+    (Signed(caller), Body(CredentialRef { uuid })): Input,
+    active: bool,
+) -> Result<Success, ApiError> {
     api.sessions.with(&caller.session, |state| {
         let user = state
             .users
@@ -55,6 +84,6 @@ fn set_active(api: &DfnsApi, facts: &Facts, active: bool) -> Reply {
             .detail("credentialUuid", uuid));
         }
         user.credentials[i].active = active;
-        Ok(json!({ "message": "success" }))
+        Ok(SUCCESS)
     })
 }

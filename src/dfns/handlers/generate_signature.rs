@@ -2,11 +2,14 @@
 //! wallets signs a `Hash` (32 bytes, as is), a `Message` (EIP-191 on EVM networks, the raw
 //! bytes on Ed25519 ones) or an `Eip191` message, at once: the answer is `Signed`.
 
+use serde_json::Value;
+
 use super::{Patch, Reply};
-use crate::chain::{ChainError, SignRequest};
-use crate::dfns::body::{FieldErrors, ObjectReader};
+use crate::chain::{ChainError, Network, SignRequest};
+use crate::dfns::body::{FromBody, ObjectReader};
 use crate::dfns::error::ApiError;
 use crate::dfns::facts::Facts;
+use crate::dfns::input::Signed;
 use crate::dfns::wallets::{not_found, owned, signature_json};
 use crate::dfns::DfnsApi;
 use crate::users::WalletSignature;
@@ -18,43 +21,77 @@ const KINDS: [(&str, &str); 3] = [
     ("Eip191", "message"),
 ];
 
-/// `POST /wallets/{walletId}/signatures`.
-pub(crate) fn handle(api: &DfnsApi, facts: &Facts, _patch: Patch) -> Reply {
-    let caller = api.user_action(facts)?;
-    let wallet = owned(&caller.user, facts.param("walletId"))?;
-    let network = wallet.chain.network;
-    let body = facts.json()?;
-    let mut errors = FieldErrors::default();
-    let mut reader = ObjectReader::new(body, &mut errors)?;
-    let kind = reader.required_string("kind", 1, 64).unwrap_or_default();
-    let Some((kind, field)) = KINDS.into_iter().find(|(k, _)| *k == kind) else {
-        errors.into_result()?;
-        return Err(ApiError::invalid_field(
-            "kind",
-            format!("`{kind}` is not served by dfns-mock (served: Hash, Message, Eip191)"),
-        ));
-    };
-    let payload = reader.required_string(field, 1, usize::MAX);
-    let asked = reader.optional_string("network", 1, 64);
-    reader.optional_string("blockchainKind", 1, 64);
-    reader.optional_string("externalId", 1, 256);
-    reader.reject_unknown(&["kind", field, "network", "blockchainKind", "externalId"]);
-    errors.into_result()?;
-    if let Some(asked) = asked.filter(|a| a != network.as_str()) {
-        return Err(ApiError::invalid_field(
-            "network",
-            format!("is the wallet's network, `{network}` (got \"{asked}\")"),
-        ));
+/// The body: what to sign.
+#[derive(Debug)]
+pub(crate) struct SignatureRequest {
+    /// `kind`, one of [`KINDS`].
+    kind: &'static str,
+    /// The field of its payload.
+    field: &'static str,
+    /// The hex payload.
+    payload: String,
+    /// `network`, when given (it must be the wallet's).
+    network: Option<String>,
+}
+
+impl FromBody for SignatureRequest {
+    fn from_body(body: &Value) -> Result<SignatureRequest, ApiError> {
+        let mut reader = ObjectReader::new(body)?;
+        let kind = reader.required_string("kind", 1, 64).unwrap_or_default();
+        let Some((kind, field)) = KINDS.into_iter().find(|(k, _)| *k == kind) else {
+            reader.finish()?;
+            return Err(ApiError::invalid_field(
+                "kind",
+                format!("`{kind}` is not served by dfns-mock (served: Hash, Message, Eip191)"),
+            ));
+        };
+        let payload = reader.required_string(field, 1, usize::MAX);
+        let network = reader.optional_string("network", 1, 64);
+        reader.optional_string("blockchainKind", 1, 64);
+        reader.optional_string("externalId", 1, 256);
+        reader.reject_unknown(&["kind", field, "network", "blockchainKind", "externalId"]);
+        reader.finish()?;
+        Ok(SignatureRequest {
+            kind,
+            field,
+            payload: payload.unwrap_or_default(),
+            network,
+        })
     }
-    let chain_error = |e: ChainError| match e {
-        ChainError::NotHex(_) | ChainError::HashLength(_) => {
-            ApiError::invalid_field(field, e.to_string())
+}
+
+impl SignatureRequest {
+    /// What to sign on `network`: refused when the body names another network, or the
+    /// payload does not suit the kind.
+    fn sign_request(&self, network: Network) -> Result<SignRequest, ApiError> {
+        if let Some(asked) = self.network.as_deref().filter(|a| *a != network.as_str()) {
+            return Err(ApiError::invalid_field(
+                "network",
+                format!("is the wallet's network, `{network}` (got \"{asked}\")"),
+            ));
         }
-        _ => ApiError::invalid_field("kind", e.to_string()),
-    };
-    let request =
-        SignRequest::parse(kind, &payload.unwrap_or_default(), network).map_err(chain_error)?;
-    let signature = wallet.chain.sign(&request).map_err(chain_error)?;
+        SignRequest::parse(self.kind, &self.payload, network).map_err(|e| self.error(e))
+    }
+
+    /// A chain error as the field it is about.
+    fn error(&self, e: ChainError) -> ApiError {
+        match e {
+            ChainError::NotHex(_) | ChainError::HashLength(_) => {
+                ApiError::invalid_field(self.field, e.to_string())
+            }
+            _ => ApiError::invalid_field("kind", e.to_string()),
+        }
+    }
+}
+
+/// `POST /wallets/{walletId}/signatures`.
+pub(crate) fn handle(api: &DfnsApi, facts: &Facts, Signed(caller): Signed, _patch: Patch) -> Reply {
+    let wallet = owned(&caller.user, facts.param("walletId"))?;
+    // After the wallet's owner is known: someone else's wallet is a 404 whatever the body.
+    let request: SignatureRequest = facts.body()?;
+    let request_body = facts.json()?.clone();
+    let sign = request.sign_request(wallet.chain.network)?;
+    let signature = wallet.chain.sign(&sign).map_err(|e| request.error(e))?;
     let now = api.clock.unix();
     let wallet_id = wallet.id.clone();
     let session = caller.session.as_str();
@@ -70,7 +107,7 @@ pub(crate) fn handle(api: &DfnsApi, facts: &Facts, _patch: Patch) -> Reply {
             id: api.seed.dfns_id("sig", &[session, &wallet_id, &n]),
             requester: caller.user.id.clone(),
             token_id: caller.token_id.clone(),
-            request_body: body.clone(),
+            request_body,
             signature,
             date: now,
         };

@@ -4,14 +4,14 @@
 use warp::http::StatusCode;
 
 use super::{Patch, Reply};
+use crate::dfns::caller::Caller;
 use crate::dfns::error::ApiError;
 use crate::dfns::facts::Facts;
 use crate::dfns::wallets::{owned, signature_json};
 use crate::dfns::DfnsApi;
 
 /// `GET /wallets/{walletId}/signatures/{signatureId}`.
-pub(crate) fn handle(api: &DfnsApi, facts: &Facts, _patch: Patch) -> Reply {
-    let caller = api.caller(facts)?;
+pub(crate) fn handle(_api: &DfnsApi, facts: &Facts, caller: Caller, _patch: Patch) -> Reply {
     let wallet = owned(&caller.user, facts.param("walletId"))?;
     let id = facts.param("signatureId");
     let signed = wallet

@@ -1,19 +1,25 @@
 //! `GET /auth/credentials`: the signed-in user's credentials, active or not.
 
-use serde_json::{json, Value};
+use serde_json::Value;
 
-use super::{Patch, Reply};
+use super::{Items, Patch};
+use crate::dfns::caller::Caller;
+use crate::dfns::error::ApiError;
 use crate::dfns::facts::Facts;
 use crate::dfns::DfnsApi;
 
 /// `GET /auth/credentials`.
-pub(crate) fn handle(api: &DfnsApi, facts: &Facts, _patch: Patch) -> Reply {
-    let caller = api.caller(facts)?;
+pub(crate) fn handle(
+    api: &DfnsApi,
+    _facts: &Facts,
+    caller: Caller,
+    _patch: Patch,
+) -> Result<Items<Value>, ApiError> {
     let items: Vec<Value> = caller
         .user
         .credentials
         .iter()
         .map(|c| api.credential_item(c))
         .collect();
-    Ok(json!({ "items": items }))
+    Ok(Items { items })
 }

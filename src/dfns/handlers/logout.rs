@@ -1,16 +1,21 @@
 //! `PUT /auth/logout`: ends the caller's session token, or every session of the user with
 //! `{"allSessions": true}`; the tokens ended answer 401 `Not Authorized.` from then on.
 
-use serde_json::{json, Value};
+use serde_json::Value;
 
-use super::{Patch, Reply};
+use super::{Patch, Success, SUCCESS};
+use crate::dfns::caller::Caller;
 use crate::dfns::error::ApiError;
 use crate::dfns::facts::Facts;
 use crate::dfns::DfnsApi;
 
 /// `PUT /auth/logout`.
-pub(crate) fn handle(api: &DfnsApi, facts: &Facts, _patch: Patch) -> Reply {
-    let caller = api.caller(facts)?;
+pub(crate) fn handle(
+    api: &DfnsApi,
+    facts: &Facts,
+    caller: Caller,
+    _patch: Patch,
+) -> Result<Success, ApiError> {
     let all = match facts.optional_json()? {
         None => false,
         Some(Value::Object(body)) => {
@@ -39,5 +44,5 @@ pub(crate) fn handle(api: &DfnsApi, facts: &Facts, _patch: Patch) -> Reply {
         }
         state.ended_sessions.insert(caller.token_id.clone());
     });
-    Ok(json!({ "message": "success" }))
+    Ok(SUCCESS)
 }

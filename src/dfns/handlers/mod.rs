@@ -1,7 +1,8 @@
 //! One file per endpoint: each is a function of the API's dependencies, the request's
-//! [`Facts`](super::facts::Facts) and the scenario's merge patch, answering the normal 200
-//! body or an [`ApiError`](super::error::ApiError). [`normal`] maps every [`Endpoint`] to its
-//! handler; the match is exhaustive, so a new variant asks for its handler.
+//! [`Facts`], its typed [`Input`] (the caller, the body struct that file defines; see
+//! [`input`](super::input)) and the scenario's merge patch, answering a `Serialize` 200 body
+//! or an [`ApiError`]. [`normal`] maps every [`Endpoint`] to its handler; the match is
+//! exhaustive, so a new variant asks for its handler.
 
 mod login;
 mod login_init;
@@ -25,42 +26,204 @@ mod logout;
 mod recover;
 mod send_code;
 
+use serde::Serialize;
 use serde_json::Value;
+use warp::http::StatusCode;
 
 use super::error::ApiError;
+use super::facts::Facts;
+use super::input::Input;
 use super::scripted::Normal;
+use super::DfnsApi;
 use crate::endpoint::Endpoint;
 
 /// The scenario's merge patch for the 200 body, applied by the scenario step after the handler.
 type Patch<'a> = Option<&'a Value>;
-/// The normal 200 body, or the error.
+/// A 200 body built as JSON, or the error.
 type Reply = Result<Value, ApiError>;
+
+/// `{"message": "success"}`, what Dfns answers for actions with nothing to return.
+#[derive(Debug, Serialize)]
+struct Success {
+    message: &'static str,
+}
+
+/// The answer of an action with nothing to return.
+const SUCCESS: Success = Success { message: "success" };
+
+/// `{"token": …}`: a session token.
+#[derive(Debug, Serialize)]
+struct SessionToken {
+    token: String,
+}
+
+/// `{"items": […]}`: a list, all on one page.
+#[derive(Debug, Serialize)]
+struct Items<T> {
+    items: Vec<T>,
+}
+
+/// The 200 body as JSON, for the scenario's patch.
+fn to_value(answer: impl Serialize) -> Result<Value, ApiError> {
+    serde_json::to_value(answer).map_err(|e| {
+        ApiError::new(
+            StatusCode::INTERNAL_SERVER_ERROR,
+            format!("the answer does not serialize: {e}"),
+        )
+    })
+}
+
+/// A handler `fn(&DfnsApi, &Facts, impl Input, Patch) -> Result<impl Serialize, ApiError>`
+/// as the scenario step's [`Normal`]: its input read first, its answer made JSON.
+macro_rules! typed {
+    ($handler:path) => {
+        |api: &DfnsApi, facts: &Facts, patch: Patch| {
+            let input = Input::read(api, facts)?;
+            to_value($handler(api, facts, input, patch)?)
+        }
+    };
+}
 
 /// The normal logic of `endpoint`.
 pub(crate) fn normal(endpoint: Endpoint) -> Normal {
     match endpoint {
-        Endpoint::RegistrationSocial => registration_social::handle,
-        Endpoint::Registration => registration::handle,
-        Endpoint::RegistrationEndUser => registration::handle_enduser,
-        Endpoint::LoginSocial => login_social::handle,
-        Endpoint::LoginInit => login_init::handle,
-        Endpoint::Login => login::handle,
-        Endpoint::UserActionInit => action_init::handle,
-        Endpoint::UserAction => action::handle,
-        Endpoint::ListWallets => list_wallets::handle,
-        Endpoint::GetWallet => get_wallet::handle,
-        Endpoint::GenerateSignature => generate_signature::handle,
-        Endpoint::GetSignature => get_signature::handle,
+        Endpoint::RegistrationSocial => typed!(registration_social::handle),
+        Endpoint::Registration => typed!(registration::handle),
+        Endpoint::RegistrationEndUser => typed!(registration::handle_enduser),
+        Endpoint::LoginSocial => typed!(login_social::handle),
+        Endpoint::LoginInit => typed!(login_init::handle),
+        Endpoint::Login => typed!(login::handle),
+        Endpoint::UserActionInit => typed!(action_init::handle),
+        Endpoint::UserAction => typed!(action::handle),
+        Endpoint::ListWallets => typed!(list_wallets::handle),
+        Endpoint::GetWallet => typed!(get_wallet::handle),
+        Endpoint::GenerateSignature => typed!(generate_signature::handle),
+        Endpoint::GetSignature => typed!(get_signature::handle),
         // Sessions, credentials, login codes and recovery:
-        Endpoint::Logout => logout::handle,
-        Endpoint::ListCredentials => list_credentials::handle,
-        Endpoint::CreateCredentialChallenge => create_credential_challenge::handle,
-        Endpoint::CreateCredential => create_credential::handle,
-        Endpoint::ActivateCredential => credential_activation::activate,
-        Endpoint::DeactivateCredential => credential_activation::deactivate,
-        Endpoint::SendLoginCode => send_code::login,
-        Endpoint::SendRecoveryCode => send_code::recovery,
-        Endpoint::CreateRecoveryChallenge => create_recovery_challenge::handle,
-        Endpoint::Recover => recover::handle,
+        Endpoint::Logout => typed!(logout::handle),
+        Endpoint::ListCredentials => typed!(list_credentials::handle),
+        Endpoint::CreateCredentialChallenge => typed!(create_credential_challenge::handle),
+        Endpoint::CreateCredential => typed!(create_credential::handle),
+        Endpoint::ActivateCredential => typed!(credential_activation::activate),
+        Endpoint::DeactivateCredential => typed!(credential_activation::deactivate),
+        Endpoint::SendLoginCode => typed!(send_code::login),
+        Endpoint::SendRecoveryCode => typed!(send_code::recovery),
+        Endpoint::CreateRecoveryChallenge => typed!(create_recovery_challenge::handle),
+        Endpoint::Recover => typed!(recover::handle),
+    }
+}
+
+/// The bodies read without a server: every violation named with its field, unknown fields
+/// refused, the first violation in the message.
+#[cfg(test)]
+mod tests {
+    use serde_json::{json, Value};
+    use warp::http::StatusCode;
+
+    use super::action_init::ActionInit;
+    use super::create_credential_challenge::CredentialChallenge;
+    use super::login::Login;
+    use super::login_init::LoginInit;
+    use super::registration::Registration;
+    use crate::dfns::body::FromBody;
+    use crate::dfns::codes::CodeRequest;
+    use crate::dfns::error::ApiError;
+
+    /// The 400 of reading `body` as `T`: its message and every `(field, reason)` reported.
+    fn refused<T: FromBody + std::fmt::Debug>(body: Value) -> (String, Vec<(String, String)>) {
+        let error: ApiError = T::from_body(&body).expect_err("refused");
+        assert_eq!(error.status, StatusCode::BAD_REQUEST);
+        let all = match error.details.get("errors") {
+            Some(Value::Array(all)) => all
+                .iter()
+                .map(|e| {
+                    (
+                        e["field"].as_str().unwrap().into(),
+                        e["reason"].as_str().unwrap().into(),
+                    )
+                })
+                .collect(),
+            _ => vec![(
+                error.details["field"].as_str().unwrap_or_default().into(),
+                error.details["reason"].as_str().unwrap_or_default().into(),
+            )],
+        };
+        (error.message, all)
+    }
+
+    #[test]
+    fn every_violation_is_reported_with_its_field_the_first_in_the_message() {
+        let (message, all) = refused::<LoginInit>(json!({ "orgId": "or-bad", "extra": 1 }));
+        assert_eq!(
+            message,
+            "orgId: must match ^or-[a-z0-9]{5}-[a-z0-9]{5}-[a-z0-9]{14,16}$ \
+             (or-xxxxx-xxxxx-xxxxxxxxxxxxxxxx), got \"or-bad\""
+        );
+        let fields: Vec<&str> = all.iter().map(|(f, _)| f.as_str()).collect();
+        assert_eq!(fields, ["orgId", "extra"]);
+        assert_eq!(
+            all[1].1,
+            "is not a known field (known: username, orgId, loginCode)"
+        );
+
+        let (message, all) = refused::<ActionInit>(json!({ "userActionHttpMethod": "PATCH" }));
+        assert_eq!(
+            message,
+            "userActionHttpMethod: must be one of: POST, PUT, DELETE, GET (got \"PATCH\")"
+        );
+        assert_eq!(all[1], ("userActionHttpPath".into(), "is required".into()));
+    }
+
+    #[test]
+    fn a_pattern_checked_after_the_unknown_fields_is_reported_after_them() {
+        let body = json!({ "username": "a@b.c", "orgId": "nope", "bogus": true });
+        let (message, all) = refused::<CodeRequest>(body);
+        assert_eq!(
+            message,
+            "bogus: is not a known field (known: username, orgId, tenantId)"
+        );
+        assert_eq!(all.len(), 2);
+        assert_eq!(all[1].0, "orgId");
+    }
+
+    #[test]
+    fn bodies_that_are_not_objects_or_miss_what_is_required_are_refused() {
+        let error = LoginInit::from_body(&json!([1])).unwrap_err();
+        assert_eq!(
+            error.message,
+            "request body must be a JSON object, got an array"
+        );
+        let error = Login::from_body(&json!("x")).unwrap_err();
+        assert_eq!(error.message, "request body must be a JSON object");
+        let (message, _) = refused::<Login>(json!({ "firstFactor": {} }));
+        assert_eq!(
+            message,
+            "challengeIdentifier: is required and must be a string"
+        );
+        let (message, _) = refused::<Registration<false>>(json!({ "wallets": [] }));
+        assert_eq!(
+            message,
+            "wallets: is not a known field (known: firstFactorCredential, \
+             secondFactorCredential, recoveryCredential)"
+        );
+        let (message, _) =
+            refused::<Registration<true>>(json!({ "wallets": [{ "network": "Nope" }] }));
+        assert!(
+            message.starts_with("wallets.0.network: must be one of the networks"),
+            "{message}"
+        );
+    }
+
+    #[test]
+    fn a_valid_body_reads_into_its_struct() {
+        let body = json!({ "kind": "Totp" });
+        let read = CredentialChallenge::from_body(&body).unwrap();
+        assert_eq!(format!("{read:?}"), "CredentialChallenge { kind: Totp }");
+        let (message, _) = refused::<CredentialChallenge>(json!({ "kind": "Retina" }));
+        assert_eq!(
+            message,
+            "kind: must be one of: Fido2, Key, Password, Totp, RecoveryKey, \
+             PasswordProtectedKey (got \"Retina\")"
+        );
     }
 }

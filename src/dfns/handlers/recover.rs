@@ -38,7 +38,7 @@ fn object_at<'a>(object: &'a Value, field: &str, path: &str) -> Result<&'a Value
 }
 
 /// `POST /auth/recover/user`.
-pub(crate) fn handle(api: &DfnsApi, facts: &Facts, _patch: Patch) -> Reply {
+pub(crate) fn handle(api: &DfnsApi, facts: &Facts, _: (), _patch: Patch) -> Reply {
     let bearer = facts.bearer.as_deref().ok_or_else(|| {
         not_authorized(
             "the recovery's temporaryAuthenticationToken is required as Authorization: Bearer",
@@ -64,7 +64,7 @@ pub(crate) fn handle(api: &DfnsApi, facts: &Facts, _patch: Patch) -> Reply {
             format!("is not a known field (known: {})", factors.join(", ")),
         ));
     }
-    if recovery.get("kind").and_then(Value::as_str) != Some("RecoveryKey") {
+    if recovery.get("kind").and_then(Value::as_str) != Some(CredentialKind::RecoveryKey.as_str()) {
         return Err(ApiError::invalid_field(
             "recovery.kind",
             "must be RecoveryKey",
@@ -94,12 +94,9 @@ pub(crate) fn handle(api: &DfnsApi, facts: &Facts, _patch: Patch) -> Reply {
     let user = user.ok_or_else(user_not_found)?;
     let recovery_key = user
         .credential(cred_id)
-        .filter(|c| c.cred_id == allowed && c.active && c.kind == CredentialKind::RecoveryKey)
+        .filter(|c| c.cred_id() == allowed && c.active && c.kind() == CredentialKind::RecoveryKey)
         .ok_or_else(not_a_recovery_factor)?;
-    let key = recovery_key
-        .key
-        .as_ref()
-        .ok_or_else(not_a_recovery_factor)?;
+    let key = recovery_key.key().ok_or_else(not_a_recovery_factor)?;
     let digest = KeyDigest::from_algorithm(assertion.get("algorithm").and_then(Value::as_str))
         .map_err(|e| ApiError::invalid_field(&format!("{field}.algorithm"), e))?;
     verify_key_assertion_of_document(
@@ -134,7 +131,7 @@ pub(crate) fn handle(api: &DfnsApi, facts: &Facts, _patch: Patch) -> Reply {
         Ok(())
     })?;
     Ok(json!({
-        "credential": { "uuid": first.uuid, "kind": first.kind, "name": first.name },
+        "credential": { "uuid": first.uuid, "kind": first.kind(), "name": first.name },
         "user": { "id": user.id, "username": user.username, "orgId": user.org_id },
     }))
 }

@@ -3,71 +3,123 @@
 //! `Authorization: Bearer`, verified (signature, expiry, the challenge it binds) and spent by a
 //! successful completion.
 
-use serde_json::{json, Value};
+use serde_json::{json, Map, Value};
 use warp::http::StatusCode;
 
 use super::{Patch, Reply};
+use crate::chain::Network;
+use crate::dfns::body::FromBody;
+use crate::dfns::bound::BoundToken;
 use crate::dfns::error::ApiError;
 use crate::dfns::facts::Facts;
-use crate::dfns::DfnsApi;
-use serde_json::Map;
-
-use crate::chain::Network;
+use crate::dfns::input::{Body, Input};
 use crate::dfns::tokens::Purpose;
 use crate::dfns::wallets::wallet_json;
+use crate::dfns::DfnsApi;
 use crate::users::User;
 
+/// The registration's temporary token, required as `Authorization: Bearer` and verified
+/// (signature, expiry, the challenge it binds).
+pub(crate) struct RegistrationToken(BoundToken);
+
+impl Input for RegistrationToken {
+    fn read(api: &DfnsApi, facts: &Facts) -> Result<RegistrationToken, ApiError> {
+        let bearer = facts.bearer.as_deref().ok_or_else(|| {
+            ApiError::new(StatusCode::UNAUTHORIZED, "Not Authorized.")
+                .detail("field", "authorization")
+                .detail(
+                    "reason",
+                    "the temporaryAuthenticationToken is required as Authorization: Bearer",
+                )
+        })?;
+        let field = "temporaryAuthenticationToken";
+        api.verify_bound_token(bearer, Purpose::Registration, field)
+            .map(RegistrationToken)
+    }
+}
+
+/// The body: the credentials (`firstFactorCredential`, `secondFactorCredential?`,
+/// `recoveryCredential?`, verified against the challenge by the credentials module) and, with
+/// `WALLETS` (`/auth/registration/enduser`), the wallets to create.
+#[derive(Debug)]
+pub(crate) struct Registration<const WALLETS: bool> {
+    /// The credential fields, as given.
+    credentials: Map<String, Value>,
+    /// `firstFactorCredential`.
+    first: Value,
+    /// `wallets: [{network, name?}]`.
+    wallets: Vec<(Network, Option<String>)>,
+}
+
+impl<const WALLETS: bool> FromBody for Registration<WALLETS> {
+    fn from_body(body: &Value) -> Result<Self, ApiError> {
+        let Some(object) = body.as_object() else {
+            return Err(ApiError::new(
+                StatusCode::BAD_REQUEST,
+                "request body must be a JSON object",
+            ));
+        };
+        let mut known = vec![
+            "firstFactorCredential",
+            "secondFactorCredential",
+            "recoveryCredential",
+        ];
+        if WALLETS {
+            known.push("wallets");
+        }
+        if let Some(unknown) = object.keys().find(|k| !known.contains(&k.as_str())) {
+            return Err(ApiError::invalid_field(
+                unknown,
+                format!("is not a known field (known: {})", known.join(", ")),
+            ));
+        }
+        let wallets = if WALLETS {
+            parse_wallets(object)?
+        } else {
+            Vec::new()
+        };
+        let first = object
+            .get("firstFactorCredential")
+            .ok_or_else(|| ApiError::invalid_field("firstFactorCredential", "is required"))?;
+        Ok(Registration {
+            credentials: object.clone(),
+            first: first.clone(),
+            wallets,
+        })
+    }
+}
+
 /// `POST /auth/registration`.
-pub(crate) fn handle(api: &DfnsApi, facts: &Facts, _patch: Patch) -> Reply {
-    complete(api, facts, false)
+pub(crate) fn handle(
+    api: &DfnsApi,
+    _facts: &Facts,
+    (RegistrationToken(bound), Body(body)): (RegistrationToken, Body<Registration<false>>),
+    _patch: Patch,
+) -> Reply {
+    complete(api, bound, body)
 }
 
 /// `POST /auth/registration/enduser`.
-pub(crate) fn handle_enduser(api: &DfnsApi, facts: &Facts, _patch: Patch) -> Reply {
-    complete(api, facts, true)
+pub(crate) fn handle_enduser(
+    api: &DfnsApi,
+    _facts: &Facts,
+    (RegistrationToken(bound), Body(body)): (RegistrationToken, Body<Registration<true>>),
+    _patch: Patch,
+) -> Reply {
+    complete(api, bound, body)
 }
 
-/// `POST /auth/registration/enduser` (`with_wallets`) or `POST /auth/registration`.
-fn complete(api: &DfnsApi, facts: &Facts, with_wallets: bool) -> Result<Value, ApiError> {
-    let bearer = facts.bearer.as_deref().ok_or_else(|| {
-        ApiError::new(StatusCode::UNAUTHORIZED, "Not Authorized.")
-            .detail("field", "authorization")
-            .detail(
-                "reason",
-                "the temporaryAuthenticationToken is required as Authorization: Bearer",
-            )
-    })?;
-    let bound = api.verify_bound_token(
-        bearer,
-        Purpose::Registration,
-        "temporaryAuthenticationToken",
-    )?;
-    let body = facts.json()?;
-    let Some(object) = body.as_object() else {
-        return Err(ApiError::new(
-            StatusCode::BAD_REQUEST,
-            "request body must be a JSON object",
-        ));
-    };
-    let mut known = vec![
-        "firstFactorCredential",
-        "secondFactorCredential",
-        "recoveryCredential",
-    ];
-    if with_wallets {
-        known.push("wallets");
-    }
-    if let Some(unknown) = object.keys().find(|k| !known.contains(&k.as_str())) {
-        return Err(ApiError::invalid_field(
-            unknown,
-            format!("is not a known field (known: {})", known.join(", ")),
-        ));
-    }
-    let wallets = if with_wallets {
-        parse_wallets(object)?
-    } else {
-        Vec::new()
-    };
+/// `POST /auth/registration/enduser` (`WALLETS`) or `POST /auth/registration`.
+fn complete<const WALLETS: bool>(
+    api: &DfnsApi,
+    bound: BoundToken,
+    body: Registration<WALLETS>,
+) -> Reply {
+    let Registration {
+        credentials,
+        first,
+        wallets,
+    } = body;
     let mut user = User {
         id: bound.user_id.clone(),
         username: bound.username.clone(),
@@ -75,10 +127,8 @@ fn complete(api: &DfnsApi, facts: &Facts, with_wallets: bool) -> Result<Value, A
         credentials: Vec::new(),
         wallets: Vec::new(),
     };
-    let first = object
-        .get("firstFactorCredential")
-        .ok_or_else(|| ApiError::invalid_field("firstFactorCredential", "is required"))?;
-    user.credentials = api.register_credentials(object, first, "", &bound.challenge, &user)?;
+    user.credentials =
+        api.register_credentials(&credentials, &first, "", &bound.challenge, &user)?;
     let now = api.clock.unix();
     user.wallets = wallets
         .into_iter()
@@ -115,10 +165,10 @@ fn complete(api: &DfnsApi, facts: &Facts, with_wallets: bool) -> Result<Value, A
     })?;
     let first = &user.credentials[0];
     let mut answer = json!({
-        "credential": { "uuid": first.uuid, "kind": first.kind, "name": first.name },
+        "credential": { "uuid": first.uuid, "kind": first.kind(), "name": first.name },
         "user": { "id": user.id, "username": user.username, "orgId": user.org_id },
     });
-    if with_wallets {
+    if WALLETS {
         answer["authentication"] = json!({ "token": api.session_token(&session, &user, n) });
         answer["wallets"] = user
             .wallets

@@ -6,11 +6,18 @@ use warp::http::StatusCode;
 use super::{Patch, Reply};
 use crate::dfns::error::ApiError;
 use crate::dfns::facts::Facts;
+use crate::dfns::input::Body;
+use crate::dfns::registration::SocialRequest;
 use crate::dfns::DfnsApi;
 
 /// `POST /auth/registration/social`.
-pub(crate) fn handle(api: &DfnsApi, facts: &Facts, patch: Patch) -> Reply {
-    let who = api.social_identity(facts)?;
+pub(crate) fn handle(
+    api: &DfnsApi,
+    facts: &Facts,
+    Body(request): Body<SocialRequest>,
+    patch: Patch,
+) -> Reply {
+    let who = api.social_identity(facts, &request)?;
     if api
         .sessions
         .read(&facts.session, |s| s.users.contains_key(&who.user_id))
@@ -20,5 +27,5 @@ pub(crate) fn handle(api: &DfnsApi, facts: &Facts, patch: Patch) -> Reply {
             "User already exists.",
         ));
     }
-    Ok(api.social_registration_challenge(&facts.session, &who, api.clock.unix(), patch))
+    Ok(api.social_registration_challenge(&facts.session, &who, patch))
 }
