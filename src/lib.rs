@@ -27,6 +27,8 @@ mod context;
 mod control;
 mod dfns;
 mod endpoint;
+#[doc(hidden)]
+pub mod fuzzing;
 mod journal;
 pub mod oidc;
 mod scenario;

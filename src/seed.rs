@@ -101,4 +101,38 @@ mod tests {
         assert_eq!(decoded.len(), 32);
         assert!(decoded.iter().all(|b| b.is_ascii_hexdigit()));
     }
+
+    proptest::proptest! {
+        #[test]
+        fn every_id_has_the_dfns_shape_and_is_a_function_of_its_inputs(
+            secret in ".{0,40}",
+            prefix in "[a-z]{2}",
+            parts in proptest::collection::vec(".{0,20}", 0..4),
+        ) {
+            let parts: Vec<&str> = parts.iter().map(String::as_str).collect();
+            let id = Seed::new(&secret).dfns_id(&prefix, &parts);
+            let shape = regex::Regex::new(r"^[a-z]{2}-[a-z0-9]{5}-[a-z0-9]{5}-[a-z0-9]{16}$").unwrap();
+            proptest::prop_assert!(shape.is_match(&id), "{}", id);
+            proptest::prop_assert_eq!(&id, &Seed::new(&secret).dfns_id(&prefix, &parts));
+            let mut longer = parts.clone();
+            longer.push("");
+            proptest::prop_assert_ne!(&id, &Seed::new(&secret).dfns_id(&prefix, &longer));
+        }
+
+        #[test]
+        fn digits_and_challenges_keep_their_form(
+            secret in ".{0,40}",
+            part in ".{0,40}",
+            len in 1usize..=38,
+        ) {
+            let seed = Seed::new(&secret);
+            let digits = seed.digits("request-id", &[&part], len);
+            proptest::prop_assert_eq!(digits.len(), len);
+            proptest::prop_assert!(digits.bytes().all(|b| b.is_ascii_digit()));
+            let challenge = seed.challenge(&[&part]);
+            let decoded = URL_SAFE_NO_PAD.decode(&challenge).unwrap();
+            proptest::prop_assert_eq!(decoded.len(), 32);
+            proptest::prop_assert!(decoded.iter().all(|b| b.is_ascii_hexdigit()));
+        }
+    }
 }

@@ -413,4 +413,52 @@ mod tests {
             assert!(!(network.is_pseudo() && has_address));
         }
     }
+
+    proptest::proptest! {
+        #![proptest_config(proptest::prelude::ProptestConfig::with_cases(64))]
+
+        #[test]
+        fn every_evm_wallet_signs_what_recovers_to_its_checksummed_address(
+            wallet_id in "wa-[a-z0-9]{1,20}",
+            message in proptest::collection::vec(proptest::prelude::any::<u8>(), 0..200),
+        ) {
+            let wallet = Wallet::derive(&Seed::new("p"), &wallet_id, Network::Ethereum).unwrap();
+            let address = wallet.address().unwrap();
+            // EIP-55 round trip: the hex is the account, only the letters' case changes.
+            let account = unhex(&address.to_lowercase());
+            proptest::prop_assert_eq!(account.len(), 20);
+            proptest::prop_assert_eq!(
+                address::eip55(&account.clone().try_into().unwrap()),
+                address.clone()
+            );
+            let sig = wallet.sign(&SignRequest::Message(message.clone())).unwrap();
+            let encoded = unhex(&sig.encoded);
+            let parsed = k256::ecdsa::Signature::from_slice(&encoded[..64]).unwrap();
+            let recovered = k256::ecdsa::VerifyingKey::recover_from_prehash(
+                &eip191_digest(&message),
+                &parsed,
+                k256::ecdsa::RecoveryId::from_byte(sig.recid.unwrap()).unwrap(),
+            )
+            .unwrap();
+            proptest::prop_assert_eq!(super::super::evm_address(&recovered), address);
+        }
+
+        #[test]
+        fn every_solana_wallet_signs_what_verifies_against_its_base58_address(
+            wallet_id in "wa-[a-z0-9]{1,20}",
+            message in proptest::collection::vec(proptest::prelude::any::<u8>(), 0..200),
+        ) {
+            let wallet = Wallet::derive(&Seed::new("p"), &wallet_id, Network::Solana).unwrap();
+            let public: [u8; 32] = bs58::decode(wallet.address().unwrap())
+                .into_vec()
+                .unwrap()
+                .try_into()
+                .unwrap();
+            proptest::prop_assert_eq!(HEXLOWER.encode(&public), wallet.key.public_key_hex());
+            let sig = wallet.sign(&SignRequest::Message(message.clone())).unwrap();
+            let key = ed25519_dalek::VerifyingKey::from_bytes(&public).unwrap();
+            let signature = ed25519_dalek::Signature::from_slice(&unhex(&sig.encoded)).unwrap();
+            proptest::prop_assert!(key.verify(&message, &signature).is_ok());
+        }
+    }
 }
