@@ -114,9 +114,8 @@ static ISSUER: LazyLock<Issuer> = LazyLock::new(|| {
         .build()
         .expect("a runtime");
     let config = Config::default();
-    let clock = crate::clock::Clock::parse(&config.clock).expect("default clock");
     runtime
-        .block_on(Issuer::new(&config, clock, &BUNDLED_FIXTURES))
+        .block_on(Issuer::new(&config, config.clock, &BUNDLED_FIXTURES))
         .expect("the bundled issuer loads")
 });
 
