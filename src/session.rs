@@ -10,6 +10,10 @@ use std::sync::{Arc, Mutex, RwLock};
 /// Header that selects the session.
 pub(crate) const SESSION_HEADER: &str = "x-dfns-mock-session";
 
+/// The longest `X-Dfns-Mock-Session` value accepted; a longer one is refused with a 400
+/// before any state is kept for it.
+pub(crate) const MAX_SESSION_KEY_BYTES: usize = 256;
+
 /// Names one isolated state.
 #[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
 pub(crate) struct SessionKey(pub String);
@@ -227,6 +231,12 @@ impl RequestIds {
 
     /// The next id (18 decimal digits) for `session`.
     pub(crate) fn next(&self, session: &SessionKey) -> String {
+        if session.as_str().len() > MAX_SESSION_KEY_BYTES {
+            // Refused by the serving stack; its id is not counted, so nothing is kept for it.
+            return self
+                .seed
+                .digits("request-id", &["refused-session", "0"], 18);
+        }
         let n = {
             let mut counters = self.counters.lock().unwrap_or_else(|e| e.into_inner());
             let n = counters.entry(session.clone()).or_insert(0);

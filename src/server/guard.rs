@@ -22,6 +22,7 @@ use super::{cors, BoxError, ResponseBody};
 use crate::config::Config;
 use crate::context::REQUEST_ID_HEADER;
 use crate::dfns::error::ApiError;
+use crate::session::{MAX_SESSION_KEY_BYTES, SESSION_HEADER};
 
 /// The path prefix of the control plane.
 pub const CONTROL_PREFIX: &str = "/__mock/";
@@ -219,6 +220,21 @@ where
     }
 }
 
+/// 400 for a request whose `X-Dfns-Mock-Session` is longer than a session key may be, on
+/// every plane, before any state is kept for it.
+fn session_key_refusal<B>(request: &Request<B>) -> Option<ApiError> {
+    let len = request.headers().get(SESSION_HEADER)?.len();
+    (len > MAX_SESSION_KEY_BYTES).then(|| {
+        ApiError::new(
+            StatusCode::BAD_REQUEST,
+            format!(
+                "X-Dfns-Mock-Session is {len} bytes long; a session key has at most {MAX_SESSION_KEY_BYTES}"
+            ),
+        )
+        .detail("header", SESSION_HEADER)
+    })
+}
+
 fn is_control(path: &str) -> bool {
     path.starts_with(CONTROL_PREFIX) || path == "/__mock"
 }
@@ -246,7 +262,9 @@ where
     fn call(&mut self, request: Request<B>) -> Self::Future {
         let path = request.uri().path();
         let checked = is_control(path) && path != "/__mock/health";
-        if let Some(error) = checked.then(|| self.policy.refusal(&request)).flatten() {
+        let refusal = session_key_refusal(&request)
+            .or_else(|| checked.then(|| self.policy.refusal(&request)).flatten());
+        if let Some(error) = refusal {
             let id = request
                 .headers()
                 .get(REQUEST_ID_HEADER)
