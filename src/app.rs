@@ -1,5 +1,5 @@
 //! Builds the product's parts from a [`Config`] and wires them together: clock, issuer,
-//! Dfns API, sessions and request ids. The serving stack and the CLI start from here.
+//! Dfns API, sessions (with their request ids). The serving stack and the CLI start from here.
 
 use std::sync::Arc;
 
@@ -13,7 +13,7 @@ use crate::oidc::{Issuer, IssuerError};
 use crate::scenario::load::Problem;
 use crate::scenario::Scenarios;
 use crate::seed::Seed;
-use crate::session::{RequestIds, SessionState, Sessions};
+use crate::session::{SessionState, Sessions};
 
 /// Every long-lived part of a running mock.
 #[derive(Clone)]
@@ -26,10 +26,8 @@ pub struct App {
     pub issuer: Arc<Issuer>,
     /// The Dfns API.
     pub dfns: Arc<DfnsApi>,
-    /// Per-session state.
+    /// Per-session state and request ids.
     pub sessions: Sessions,
-    /// Deterministic request ids.
-    pub request_ids: RequestIds,
     /// Loaded scenarios.
     pub scenarios: Scenarios,
     /// Recent requests.
@@ -74,10 +72,11 @@ impl App {
                 return Err(AppError::Fixtures(format!("{file}: cannot read: {e}")));
             }
         };
-        let sessions = Sessions::with_template(SessionState {
+        let template = SessionState {
             users: users.into_iter().map(|u| (u.id.clone(), u)).collect(),
             ..SessionState::default()
-        });
+        };
+        let sessions = Sessions::new(template, seed, config.sessions.max_live);
         let scenarios = Scenarios::load(
             &Origin::scenarios(&config.scenarios)?,
             config.default_scenario.clone(),
@@ -91,9 +90,12 @@ impl App {
             scenarios.clone(),
         ));
         Ok(App {
-            journal: Journal::new(config.journal_limit),
+            journal: Journal::new(
+                config.journal_limit,
+                config.journal_max_bytes,
+                config.journal_max_body_bytes,
+            ),
             scenarios,
-            request_ids: RequestIds::new(seed),
             config: Arc::new(config),
             clock,
             issuer,

@@ -53,6 +53,12 @@ pub struct Config {
     pub default_scenario: Option<String>,
     /// How many requests the journal keeps (oldest dropped first).
     pub journal_limit: usize,
+    /// How many bytes of bodies and headers the journal keeps (oldest dropped first).
+    pub journal_max_bytes: usize,
+    /// A request or response body longer than this is journaled as a marked prefix.
+    pub journal_max_body_bytes: usize,
+    /// How many sessions live at once.
+    pub sessions: SessionsConfig,
     /// How often the scenario folder is checked for changes, in milliseconds (0: never).
     pub reload_interval_ms: u64,
     /// The built-in OIDC issuer and the id-token checks.
@@ -74,6 +80,20 @@ pub struct Config {
     /// Replace tokens and `Authorization` values in the journal with `[redacted]`; unset: on
     /// when `bind` is not a loopback address.
     pub journal_redact: Option<bool>,
+}
+
+/// How many sessions (`X-Dfns-Mock-Session` keys) the mock keeps.
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
+#[serde(deny_unknown_fields, default)]
+pub struct SessionsConfig {
+    /// Sessions kept at once; making one more forgets the least recently used ones.
+    pub max_live: usize,
+}
+
+impl Default for SessionsConfig {
+    fn default() -> Self {
+        SessionsConfig { max_live: 10_000 }
+    }
 }
 
 /// How long a client may take and how many may be connected at once.
@@ -213,6 +233,9 @@ impl Default for Config {
             scenarios: "scenarios".into(),
             default_scenario: None,
             journal_limit: 1000,
+            journal_max_bytes: 32 << 20,
+            journal_max_body_bytes: 16 << 10,
+            sessions: SessionsConfig::default(),
             reload_interval_ms: 500,
             issuer: IssuerConfig::default(),
             auth: AuthConfig::default(),
@@ -390,6 +413,7 @@ impl Config {
             ("connections.body_timeout_ms", c.body_timeout_ms),
             ("connections.idle_timeout_ms", c.idle_timeout_ms),
             ("connections.max", c.max as u64),
+            ("sessions.max_live", self.sessions.max_live as u64),
         ] {
             if value == 0 {
                 return invalid(key, "must be greater than 0".into());

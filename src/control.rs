@@ -80,7 +80,6 @@ pub(crate) fn filter(app: App) -> impl Filter<Extract = (Response,), Error = Rej
         .map(|key: String, app: App| {
             let key = SessionKey(key);
             app.sessions.reset(&key);
-            app.request_ids.reset(&key);
             json_response(StatusCode::OK, &session_view(&app, &key))
         });
     let reset_all = warp::path!("__mock" / "reset")
@@ -88,7 +87,6 @@ pub(crate) fn filter(app: App) -> impl Filter<Extract = (Response,), Error = Rej
         .and(with_app.clone())
         .map(|app: App| {
             app.sessions.reset_all();
-            app.request_ids.reset_all();
             app.issuer.reset();
             app.journal.clear(None);
             json_response(StatusCode::OK, &json!({ "reset": true }))

@@ -1,8 +1,9 @@
 //! The request journal: what each request asked and how it was answered (session, scenario,
-//! rule, status, latency), bounded, oldest first out. Filled by the serving stack, read and
-//! cleared through the control plane.
+//! rule, status, latency), bounded in entries and in bytes, oldest first out, long bodies
+//! kept as a marked prefix. Filled by the serving stack, read and cleared through the control
+//! plane.
 
-use std::collections::VecDeque;
+use std::collections::{BTreeMap, VecDeque};
 use std::sync::{Arc, Mutex};
 
 use serde::Serialize;
@@ -50,21 +51,64 @@ pub(crate) struct Entry {
     /// code a call "sent"); left out when empty.
     #[serde(skip_serializing_if = "serde_json::Map::is_empty")]
     pub(crate) annotations: serde_json::Map<String, Value>,
+    /// The full length in bytes of each body (`body`, `response`) kept only as a prefix;
+    /// left out when none was cut.
+    #[serde(skip_serializing_if = "BTreeMap::is_empty")]
+    pub(crate) truncated: BTreeMap<&'static str, usize>,
+    /// Bytes this entry counts against the journal's byte bound.
+    #[serde(skip)]
+    pub(crate) size: usize,
+}
+
+impl Entry {
+    /// Sets `body` (`which` = "body") or `response` from raw bytes: JSON when it parses, else
+    /// text; beyond `max` bytes, the first `max` bytes as text, the cut noted in `truncated`.
+    pub(crate) fn capture(&mut self, which: &'static str, bytes: &[u8], max: usize) {
+        let value = if bytes.len() > max {
+            self.truncated.insert(which, bytes.len());
+            Value::String(String::from_utf8_lossy(&bytes[..max]).into_owned())
+        } else {
+            serde_json::from_slice(bytes)
+                .unwrap_or_else(|_| Value::String(String::from_utf8_lossy(bytes).into_owned()))
+        };
+        self.size += bytes.len().min(max);
+        match which {
+            "body" => self.body = value,
+            _ => self.response = value,
+        }
+    }
+}
+
+/// Bytes an entry counts besides its bodies and headers (its fixed fields).
+const ENTRY_OVERHEAD: usize = 256;
+
+/// What the journal holds: the last `seq` given, the entries and their bytes.
+#[derive(Debug, Default)]
+struct Kept {
+    seq: u64,
+    entries: VecDeque<Entry>,
+    bytes: usize,
 }
 
 /// The bounded journal.
 #[derive(Debug, Clone)]
 pub struct Journal {
-    inner: Arc<Mutex<(u64, VecDeque<Entry>)>>,
+    inner: Arc<Mutex<Kept>>,
     limit: usize,
+    max_bytes: usize,
+    /// Longest body kept whole.
+    pub(crate) max_body_bytes: usize,
 }
 
 impl Journal {
-    /// A journal keeping the last `limit` entries.
-    pub(crate) fn new(limit: usize) -> Journal {
+    /// A journal keeping the last `limit` entries, at most `max_bytes` of them, with bodies
+    /// over `max_body_bytes` cut.
+    pub(crate) fn new(limit: usize, max_bytes: usize, max_body_bytes: usize) -> Journal {
         Journal {
             inner: Arc::default(),
             limit,
+            max_bytes,
+            max_body_bytes,
         }
     }
 
@@ -73,20 +117,29 @@ impl Journal {
         if self.limit == 0 {
             return;
         }
-        let mut guard = self.inner.lock().unwrap_or_else(|e| e.into_inner());
-        guard.0 += 1;
-        entry.seq = guard.0;
-        guard.1.push_back(entry);
-        while guard.1.len() > self.limit {
-            guard.1.pop_front();
+        entry.size += ENTRY_OVERHEAD
+            + entry.path.len()
+            + (entry.headers.iter())
+                .map(|(k, v)| k.len() + v.as_str().map_or(0, str::len))
+                .sum::<usize>();
+        let mut kept = self.inner.lock().unwrap_or_else(|e| e.into_inner());
+        kept.seq += 1;
+        entry.seq = kept.seq;
+        kept.bytes += entry.size;
+        kept.entries.push_back(entry);
+        while kept.entries.len() > self.limit || kept.bytes > self.max_bytes {
+            let Some(dropped) = kept.entries.pop_front() else {
+                break;
+            };
+            kept.bytes -= dropped.size;
         }
     }
 
     /// Entries oldest first, only `session`'s when given, the last `limit` when given.
     pub(crate) fn list(&self, session: Option<&str>, limit: Option<usize>) -> Vec<Entry> {
-        let guard = self.inner.lock().unwrap_or_else(|e| e.into_inner());
-        let matching: Vec<Entry> = guard
-            .1
+        let kept = self.inner.lock().unwrap_or_else(|e| e.into_inner());
+        let matching: Vec<Entry> = kept
+            .entries
             .iter()
             .filter(|e| session.is_none_or(|s| e.session == s))
             .cloned()
@@ -97,13 +150,13 @@ impl Journal {
 
     /// Forgets entries (only `session`'s when given).
     pub(crate) fn clear(&self, session: Option<&str>) {
-        let mut guard = self.inner.lock().unwrap_or_else(|e| e.into_inner());
+        let mut kept = self.inner.lock().unwrap_or_else(|e| e.into_inner());
         match session {
-            Some(s) => guard.1.retain(|e| e.session != s),
-            None => {
-                guard.1.clear();
-                guard.0 = 0;
+            Some(s) => {
+                kept.entries.retain(|e| e.session != s);
+                kept.bytes = kept.entries.iter().map(|e| e.size).sum();
             }
+            None => *kept = Kept::default(),
         }
     }
 }

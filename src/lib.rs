@@ -19,6 +19,7 @@
 pub mod app;
 mod body;
 pub mod bundled;
+mod capped;
 mod chain;
 pub mod cli;
 mod clock;

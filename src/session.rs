@@ -5,7 +5,11 @@
 //! writes is atomic and no request waits for another session's.
 
 use std::collections::HashMap;
+use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, Mutex, RwLock};
+use std::time::Instant;
+
+use crate::capped::{Capped, CappedSet};
 
 /// Header that selects the session.
 pub(crate) const SESSION_HEADER: &str = "x-dfns-mock-session";
@@ -39,10 +43,10 @@ impl SessionKey {
 }
 
 /// What one session has accumulated.
-#[derive(Debug, Default, Clone)]
+#[derive(Debug, Clone)]
 pub(crate) struct SessionState {
     /// How many registration challenges each user got, to make the next one differ.
-    pub(crate) challenges: HashMap<String, u64>,
+    pub(crate) challenges: Capped<String, u64>,
     /// Scenario answering this session's requests that select none.
     pub(crate) active_scenario: Option<String>,
     /// Current state of each scenario (absent: `Started`).
@@ -60,16 +64,36 @@ pub(crate) struct SessionState {
     // Sessions, credentials, codes and recovery (issue 10, second half):
     /// Session-token `jti`s issued to each user (by id), so that a logout of all sessions
     /// can end them.
-    pub(crate) issued_sessions: HashMap<String, Vec<String>>,
+    pub(crate) issued_sessions: HashMap<String, CappedSet<String>>,
     /// Session-token `jti`s ended by a logout or a recovery.
-    pub(crate) ended_sessions: std::collections::HashSet<String>,
+    pub(crate) ended_sessions: CappedSet<String>,
     /// Login and recovery codes "sent" and not yet used, oldest first.
     pub(crate) pending_codes: Vec<PendingCode>,
     /// Credential and recovery challenges issued and not yet answered, by `jti`.
-    pub(crate) pending_challenges: HashMap<String, PendingChallenge>,
+    pub(crate) pending_challenges: Capped<String, PendingChallenge>,
     /// How many codes and credential or recovery challenges were issued, to make the next
     /// differ.
     pub(crate) issued: u64,
+}
+
+impl Default for SessionState {
+    fn default() -> Self {
+        SessionState {
+            challenges: Capped::new(MAX_CHALLENGE_USERS),
+            active_scenario: None,
+            scenario_states: HashMap::new(),
+            rule_hits: HashMap::new(),
+            users: std::collections::BTreeMap::new(),
+            spent_tokens: std::collections::HashSet::new(),
+            logins: 0,
+            user_actions: 0,
+            issued_sessions: HashMap::new(),
+            ended_sessions: CappedSet::new(MAX_ENDED_SESSIONS),
+            pending_codes: Vec::new(),
+            pending_challenges: Capped::new(MAX_PENDING_CHALLENGES),
+            issued: 0,
+        }
+    }
 }
 
 impl SessionState {
@@ -80,8 +104,9 @@ impl SessionState {
 
     /// Ends every session token issued to the user `user_id`.
     pub(crate) fn end_sessions_of(&mut self, user_id: &str) {
-        let issued = self.issued_sessions.remove(user_id).unwrap_or_default();
-        self.ended_sessions.extend(issued);
+        if let Some(mut issued) = self.issued_sessions.remove(user_id) {
+            self.ended_sessions.extend(issued.drain());
+        }
     }
 
     /// The user called `username` in `org_id`.
@@ -134,74 +159,166 @@ pub(crate) enum PendingChallenge {
     },
 }
 
-/// One session's state behind its own lock.
-type Entry = Arc<Mutex<SessionState>>;
+/// Most users a session keeps a registration-challenge counter for.
+pub(crate) const MAX_CHALLENGE_USERS: usize = 10_000;
+/// Most credential and recovery challenges a session keeps unanswered.
+pub(crate) const MAX_PENDING_CHALLENGES: usize = 1_000;
+/// Most session tokens a user is remembered to have (for a logout of all sessions).
+pub(crate) const MAX_SESSIONS_PER_USER: usize = 1_000;
+/// Most ended session tokens a session remembers.
+pub(crate) const MAX_ENDED_SESSIONS: usize = 10_000;
 
-/// All sessions: a map from key to an entry locked on its own. The map's lock is held only
-/// to find or insert an entry, never while a request works on a state, so a slow request
-/// (an expensive scenario regex, a session with many users) delays only its own session.
-/// Every access goes through [`Sessions::entry`], the one place a bound (a capacity with
-/// least-recently-used eviction) would go.
-#[derive(Debug, Default, Clone)]
+/// One session: its state, created on the first write (reads before see the template), its
+/// request-id counter and when it was last used.
+#[derive(Debug)]
+struct Slot {
+    state: Mutex<Option<SessionState>>,
+    requests: AtomicU64,
+    last_used: AtomicU64,
+}
+
+/// All sessions: a map from key to a slot locked on its own. The map's lock is held only
+/// to find, insert or evict a slot, never while a request works on a state, so a slow
+/// request (an expensive scenario regex, a session with many users) delays only its own
+/// session. At most `capacity` sessions live: making one more first evicts the least
+/// recently used sessions that no request holds (an eighth of them at once), and says so
+/// in the log.
+#[derive(Debug, Clone)]
 pub struct Sessions {
-    entries: Arc<RwLock<HashMap<SessionKey, Entry>>>,
+    slots: Arc<RwLock<HashMap<SessionKey, Arc<Slot>>>>,
     template: Arc<SessionState>,
+    seed: crate::seed::Seed,
+    capacity: usize,
+    started: Instant,
 }
 
 impl Sessions {
-    /// Sessions that each start as a copy of `template` (fixture users, …).
-    pub(crate) fn with_template(template: SessionState) -> Sessions {
+    /// At most `capacity` sessions, each starting as a copy of `template` (fixture users,
+    /// …), numbering their requests from `seed`.
+    pub(crate) fn new(template: SessionState, seed: crate::seed::Seed, capacity: usize) -> Self {
         Sessions {
-            entries: Arc::default(),
+            slots: Arc::default(),
             template: Arc::new(template),
+            seed,
+            capacity: capacity.max(1),
+            started: Instant::now(),
         }
     }
 
-    /// The session's entry, created from the template when `create` and new.
-    fn entry(&self, key: &SessionKey, create: bool) -> Option<Entry> {
-        let existing = read(&self.entries).get(key).cloned();
-        if existing.is_some() || !create {
-            return existing;
+    /// The session's slot, made when new; marks it used.
+    fn slot(&self, key: &SessionKey) -> Arc<Slot> {
+        let now = self.started.elapsed().as_millis() as u64;
+        let found = read(&self.slots).get(key).cloned();
+        let slot = match found {
+            Some(slot) => slot,
+            None => {
+                let mut slots = write(&self.slots);
+                if !slots.contains_key(key) && slots.len() >= self.capacity {
+                    self.evict(&mut slots, now);
+                }
+                slots
+                    .entry(key.clone())
+                    .or_insert_with(|| {
+                        Arc::new(Slot {
+                            state: Mutex::new(None),
+                            requests: AtomicU64::new(0),
+                            last_used: AtomicU64::new(now),
+                        })
+                    })
+                    .clone()
+            }
+        };
+        slot.last_used.store(now, Ordering::Relaxed);
+        slot
+    }
+
+    /// Drops the least recently used eighth of the sessions that no request holds.
+    fn evict(&self, slots: &mut HashMap<SessionKey, Arc<Slot>>, now: u64) {
+        let mut idle: Vec<(u64, SessionKey)> = slots
+            .iter()
+            .filter(|(_, slot)| Arc::strong_count(slot) == 1)
+            .map(|(key, slot)| (slot.last_used.load(Ordering::Relaxed), key.clone()))
+            .collect();
+        let count = (self.capacity / 8)
+            .clamp(1, idle.len().max(1))
+            .min(idle.len());
+        if count == 0 {
+            return;
         }
-        let mut all = write(&self.entries);
-        let entry = all
-            .entry(key.clone())
-            .or_insert_with(|| Arc::new(Mutex::new((*self.template).clone())));
-        Some(entry.clone())
+        idle.select_nth_unstable(count - 1);
+        let newest = idle[..count].iter().map(|(used, _)| *used).max();
+        for (_, key) in &idle[..count] {
+            slots.remove(key);
+        }
+        tracing::info!(
+            evicted = count,
+            capacity = self.capacity,
+            idle_for_ms = now.saturating_sub(newest.unwrap_or(now)),
+            "the session cap was reached: forgot the least recently used sessions (raise sessions.max_live to keep more)"
+        );
     }
 
     /// Runs `f` on the session's state under its lock (creating the session if new), so
     /// what `f` reads and writes is one atomic step.
     pub(crate) fn with<R>(&self, key: &SessionKey, f: impl FnOnce(&mut SessionState) -> R) -> R {
-        let entry = self.entry(key, true).expect("created when missing");
-        let mut state = entry.lock().unwrap_or_else(|e| e.into_inner());
-        f(&mut state)
+        let slot = self.slot(key);
+        let mut state = slot.state.lock().unwrap_or_else(|e| e.into_inner());
+        f(state.get_or_insert_with(|| (*self.template).clone()))
     }
 
     /// Runs `f` on the session's state as a request would see it (the template if new),
     /// without creating the session or copying the state.
     pub(crate) fn read<R>(&self, key: &SessionKey, f: impl FnOnce(&SessionState) -> R) -> R {
-        match self.entry(key, false) {
-            Some(entry) => f(&entry.lock().unwrap_or_else(|e| e.into_inner())),
+        let slot = read(&self.slots).get(key).cloned();
+        match slot {
+            Some(slot) => match &*slot.state.lock().unwrap_or_else(|e| e.into_inner()) {
+                Some(state) => f(state),
+                None => f(&self.template),
+            },
             None => f(&self.template),
         }
     }
 
+    /// The next request id (18 decimal digits) of `session`: the n-th request of a session
+    /// gets the same id on every run.
+    pub(crate) fn next_request_id(&self, session: &SessionKey) -> String {
+        if session.as_str().len() > MAX_SESSION_KEY_BYTES {
+            // Refused by the serving stack; its id is not counted, so nothing is kept for it.
+            return self
+                .seed
+                .digits("request-id", &["refused-session", "0"], 18);
+        }
+        let n = self.slot(session).requests.fetch_add(1, Ordering::Relaxed) + 1;
+        self.seed
+            .digits("request-id", &[session.as_str(), &n.to_string()], 18)
+    }
+
     /// Every session key with state.
     pub(crate) fn keys(&self) -> Vec<SessionKey> {
-        let mut keys: Vec<SessionKey> = read(&self.entries).keys().cloned().collect();
+        let slots: Vec<(SessionKey, Arc<Slot>)> = read(&self.slots)
+            .iter()
+            .map(|(key, slot)| (key.clone(), slot.clone()))
+            .collect();
+        let mut keys: Vec<SessionKey> = slots
+            .into_iter()
+            .filter(|(_, slot)| {
+                let state = slot.state.lock().unwrap_or_else(|e| e.into_inner());
+                state.is_some()
+            })
+            .map(|(key, _)| key)
+            .collect();
         keys.sort();
         keys
     }
 
-    /// Forgets one session.
+    /// Forgets one session: its state and its request numbering.
     pub(crate) fn reset(&self, key: &SessionKey) {
-        write(&self.entries).remove(key);
+        write(&self.slots).remove(key);
     }
 
-    /// Forgets every session.
+    /// Forgets every session, releasing the map's memory.
     pub(crate) fn reset_all(&self) {
-        write(&self.entries).clear();
+        *write(&self.slots) = HashMap::new();
     }
 }
 
@@ -211,55 +328,4 @@ fn read<T>(lock: &RwLock<T>) -> std::sync::RwLockReadGuard<'_, T> {
 
 fn write<T>(lock: &RwLock<T>) -> std::sync::RwLockWriteGuard<'_, T> {
     lock.write().unwrap_or_else(|e| e.into_inner())
-}
-
-/// Deterministic request ids: the n-th request of a session gets the same id on every run.
-#[derive(Debug, Clone)]
-pub struct RequestIds {
-    seed: crate::seed::Seed,
-    counters: Arc<Mutex<HashMap<SessionKey, u64>>>,
-}
-
-impl RequestIds {
-    /// Ids derived from `seed`.
-    pub(crate) fn new(seed: crate::seed::Seed) -> RequestIds {
-        RequestIds {
-            seed,
-            counters: Arc::default(),
-        }
-    }
-
-    /// The next id (18 decimal digits) for `session`.
-    pub(crate) fn next(&self, session: &SessionKey) -> String {
-        if session.as_str().len() > MAX_SESSION_KEY_BYTES {
-            // Refused by the serving stack; its id is not counted, so nothing is kept for it.
-            return self
-                .seed
-                .digits("request-id", &["refused-session", "0"], 18);
-        }
-        let n = {
-            let mut counters = self.counters.lock().unwrap_or_else(|e| e.into_inner());
-            let n = counters.entry(session.clone()).or_insert(0);
-            *n += 1;
-            *n
-        };
-        self.seed
-            .digits("request-id", &[session.as_str(), &n.to_string()], 18)
-    }
-
-    /// Restarts the numbering of one session.
-    pub(crate) fn reset(&self, session: &SessionKey) {
-        self.counters
-            .lock()
-            .unwrap_or_else(|e| e.into_inner())
-            .remove(session);
-    }
-
-    /// Restarts every numbering.
-    pub(crate) fn reset_all(&self) {
-        self.counters
-            .lock()
-            .unwrap_or_else(|e| e.into_inner())
-            .clear();
-    }
 }

@@ -1,9 +1,11 @@
 //! Bounded state (issue 11): a session key longer than 256 bytes is refused with a clear
-//! 400 on every plane, and nothing is kept for it (no session, no request-id counter).
+//! 400 on every plane, and nothing is kept for it (no session, no request-id counter); live
+//! sessions are capped with least-recently-used eviction; the journal is bounded in bytes and
+//! cuts long bodies.
 
 mod common;
 
-use common::{config, Mock};
+use common::{config, send_json, Mock};
 use serde_json::{json, Value};
 
 #[tokio::test]
@@ -79,4 +81,127 @@ async fn an_over_long_session_key_is_refused_and_nothing_is_kept_for_it() {
     );
     mock.stop().await;
     fresh.stop().await;
+}
+
+/// Registers with a fresh token in `session` (minted in that session too) and returns the
+/// request id of the registration.
+async fn touch(mock: &Mock, session: &str) -> String {
+    let claims = json!({ "sub": session, "email": format!("{session}@example.com") });
+    let (status, _, body) = mock
+        .post("/oidc/token", &claims, &[("x-dfns-mock-session", session)])
+        .await;
+    assert_eq!(status, 200, "{body}");
+    let token = body["id_token"].as_str().unwrap();
+    let response = mock
+        .client
+        .post(mock.url("/auth/registration/social"))
+        .header("x-dfns-mock-session", session)
+        .json(&Mock::social_body(token))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(response.status(), 200, "{session}");
+    response.headers()["x-request-id"]
+        .to_str()
+        .unwrap()
+        .to_string()
+}
+
+#[tokio::test]
+async fn beyond_the_cap_the_least_recently_used_session_is_forgotten() {
+    let mut config = config();
+    config.sessions.max_live = 8;
+    let mock = Mock::start(config).await;
+    let first_ids: Vec<String> = {
+        let mut ids = Vec::new();
+        for n in 0..8 {
+            ids.push(touch(&mock, &format!("s{n}")).await);
+        }
+        ids
+    };
+    // s0 is used again, so s1 is now the least recently used.
+    let s0_second = touch(&mock, "s0").await;
+    assert_ne!(s0_second, first_ids[0]);
+    touch(&mock, "s8").await;
+    // Listed from within s8: a request of another session would make a ninth.
+    let sessions = send_json(
+        (mock.client.get(mock.url("/__mock/sessions"))).header("x-dfns-mock-session", "s8"),
+    )
+    .await;
+    let keys: Vec<&str> = sessions["sessions"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|k| k.as_str().unwrap())
+        .collect();
+    assert_eq!(keys.len(), 8, "{sessions}");
+    assert!(keys.contains(&"s0") && keys.contains(&"s8"), "{sessions}");
+    assert!(
+        !keys.contains(&"s1"),
+        "s1 was the least recently used: {sessions}"
+    );
+    // The forgotten session starts again from nothing: its first request id comes back.
+    assert_eq!(touch(&mock, "s1").await, first_ids[1]);
+    // s0 kept its numbering.
+    assert_ne!(touch(&mock, "s0").await, first_ids[0]);
+    mock.stop().await;
+}
+
+#[tokio::test]
+async fn many_session_keys_keep_at_most_the_cap() {
+    let mut config = config();
+    config.sessions.max_live = 40;
+    let mock = Mock::start(config).await;
+    for n in 0..300 {
+        touch(&mock, &format!("k{n}")).await;
+    }
+    let sessions: Value = mock.get_json("/__mock/sessions").await;
+    let live = sessions["sessions"].as_array().unwrap().len();
+    assert!(live <= 40, "{live} sessions live with a cap of 40");
+    assert!(
+        sessions["sessions"]
+            .as_array()
+            .unwrap()
+            .contains(&json!("k299")),
+        "the newest session is live: {sessions}"
+    );
+    mock.stop().await;
+}
+
+#[tokio::test]
+async fn the_journal_is_bounded_in_bytes_and_cuts_long_bodies() {
+    let mut config = config();
+    config.journal_max_body_bytes = 1024;
+    config.journal_max_bytes = 64 << 10;
+    let mock = Mock::start(config).await;
+    let long = format!("{{\"idToken\": \"{}\"}}", "x".repeat(10_000));
+    for _ in 0..200 {
+        let status = mock
+            .client
+            .post(mock.url("/auth/registration/social"))
+            .header("content-type", "application/json")
+            .body(long.clone())
+            .send()
+            .await
+            .unwrap()
+            .status();
+        assert_eq!(status, 400);
+    }
+    let journal: Value = mock.get_json("/__mock/journal").await;
+    let entries = journal["entries"].as_array().expect("entries");
+    assert!(
+        entries.len() < 100,
+        "{} entries of over 1 KiB each in a 64 KiB journal",
+        entries.len()
+    );
+    let last = entries.last().unwrap();
+    assert_eq!(last["truncated"]["body"], long.len(), "{last}");
+    let kept = last["body"].as_str().expect("a cut body is kept as text");
+    assert_eq!(kept, &long[..1024]);
+    assert!(last.get("truncated").unwrap().get("response").is_none());
+    assert!(
+        last["response"].is_object(),
+        "the short answer is whole JSON"
+    );
+    mock.stop().await;
 }

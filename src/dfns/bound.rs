@@ -7,7 +7,8 @@ use warp::http::StatusCode;
 use super::error::ApiError;
 use super::tokens::{ActionBinding, MockClaim, Purpose, TokenKind, TokenSubject};
 use super::DfnsApi;
-use crate::session::SessionKey;
+use crate::capped::CappedSet;
+use crate::session::{SessionKey, MAX_SESSIONS_PER_USER};
 use crate::users::User;
 
 /// A verified temporary (or login) token.
@@ -108,8 +109,9 @@ impl DfnsApi {
             &[session.as_str(), &user.id, "session", &n.to_string()],
         );
         self.sessions.with(session, |state| {
-            let issued = state.issued_sessions.entry(user.id.clone()).or_default();
-            issued.push(jti.clone());
+            let issued = state.issued_sessions.entry(user.id.clone());
+            let issued = issued.or_insert_with(|| CappedSet::new(MAX_SESSIONS_PER_USER));
+            issued.insert(jti.clone());
         });
         self.signer.sign(
             TokenKind::Token,

@@ -102,7 +102,9 @@ impl DfnsApi {
         patch: Option<&Value>,
     ) -> Value {
         let n = self.sessions.with(session, |state| {
-            let n = state.challenges.entry(who.user_id.clone()).or_insert(0);
+            let n = state
+                .challenges
+                .get_or_insert_with(who.user_id.clone(), || 0);
             *n += 1;
             *n
         });

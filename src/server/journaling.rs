@@ -86,7 +86,7 @@ where
                         ))
                     })
                     .collect(),
-                body: as_json_or_text(&bytes),
+                body: Value::Null,
                 session: match &facts {
                     Some(facts) => facts.session.0.clone(),
                     None => SessionKey::from_header(header(SESSION_HEADER).as_deref()).0,
@@ -98,7 +98,10 @@ where
                 latency_ms: 0.0,
                 response: Value::Null,
                 annotations: serde_json::Map::new(),
+                truncated: Default::default(),
+                size: 0,
             };
+            entry.capture("body", &bytes, journal.max_body_bytes);
             let result = inner
                 .call(Request::from_parts(parts, Full::new(bytes)))
                 .await;
@@ -112,7 +115,7 @@ where
                 Ok(response) => {
                     let (parts, body) = response.into_parts();
                     let bytes = body.collect().await.map_err(Into::into)?.to_bytes();
-                    entry.response = as_json_or_text(&bytes);
+                    entry.capture("response", &bytes, journal.max_body_bytes);
                     Ok(Response::from_parts(parts, ResBody::from(bytes)))
                 }
                 Err(error) => Err(error),
@@ -143,10 +146,4 @@ where
             result
         })
     }
-}
-
-/// A body as JSON when it parses, else as text.
-fn as_json_or_text(bytes: &[u8]) -> Value {
-    serde_json::from_slice(bytes)
-        .unwrap_or_else(|_| Value::String(String::from_utf8_lossy(bytes).into_owned()))
 }

@@ -52,7 +52,7 @@ use crate::config::Config;
 use crate::context::{request_context, RequestContext, REQUEST_ID_HEADER, SCENARIO_HEADER};
 use crate::dfns::error::ApiError;
 use crate::endpoint::Endpoint;
-use crate::session::{RequestIds, SessionKey, SESSION_HEADER};
+use crate::session::{SessionKey, Sessions, SESSION_HEADER};
 use facts::ResolveFacts;
 use faults::{ConnectionControl, Faults, ResettableStream};
 use journaling::Journaling;
@@ -209,7 +209,7 @@ fn cors(origins: &[String]) -> CorsLayer {
 
 /// Request ids from the session's deterministic sequence.
 #[derive(Clone)]
-struct SessionRequestIds(RequestIds);
+struct SessionRequestIds(Sessions);
 
 impl MakeRequestId for SessionRequestIds {
     fn make_request_id<B>(&mut self, request: &Request<B>) -> Option<RequestId> {
@@ -217,7 +217,7 @@ impl MakeRequestId for SessionRequestIds {
             .headers()
             .get(SESSION_HEADER)
             .and_then(|v| v.to_str().ok());
-        let id = self.0.next(&SessionKey::from_header(session));
+        let id = self.0.next_request_id(&SessionKey::from_header(session));
         HeaderValue::from_str(&id).ok().map(RequestId::new)
     }
 }
@@ -408,7 +408,7 @@ pub fn serve(app: App, listeners: Listeners) -> Result<RunningServer, StartError
 
     let service = ServiceBuilder::new()
         .layer(SetRequestIdLayer::x_request_id(SessionRequestIds(
-            app.request_ids.clone(),
+            app.sessions.clone(),
         )))
         .layer(PropagateRequestIdLayer::x_request_id())
         .layer(
