@@ -102,6 +102,14 @@ impl<K: Hash + Eq> CappedSet<K> {
         self.0.contains_key(key)
     }
 
+    /// Takes `key` out; false when it was not a member.
+    pub(crate) fn remove<Q: Hash + Eq + ?Sized>(&mut self, key: &Q) -> bool
+    where
+        K: Borrow<Q>,
+    {
+        self.0.remove(key).is_some()
+    }
+
     /// Members oldest first, emptying the set.
     pub(crate) fn drain(&mut self) -> impl Iterator<Item = K> + '_ {
         self.0.entries.drain(..).map(|(k, ())| k)
@@ -145,6 +153,7 @@ mod tests {
         set.extend(["a", "b", "c", "d"]);
         assert!(!set.contains(&"a"));
         assert!(!set.insert("b"), "already a member");
-        assert_eq!(set.drain().collect::<Vec<_>>(), ["b", "c", "d"]);
+        assert!(set.remove(&"c"));
+        assert_eq!(set.drain().collect::<Vec<_>>(), ["b", "d"]);
     }
 }

@@ -55,8 +55,8 @@ pub(crate) struct SessionState {
     pub(crate) rule_hits: HashMap<String, u64>,
     /// Registered users by id.
     pub(crate) users: std::collections::BTreeMap<String, crate::users::User>,
-    /// `jti`s of single-use tokens already spent.
-    pub(crate) spent_tokens: std::collections::HashSet<String>,
+    /// Single-use tokens issued and spent.
+    pub(crate) tokens: TokenLedger,
     /// How many login challenges and session tokens were issued, to make the next differ.
     pub(crate) logins: u64,
     /// How many user action challenges and user actions were issued, likewise.
@@ -84,7 +84,7 @@ impl Default for SessionState {
             scenario_states: HashMap::new(),
             rule_hits: HashMap::new(),
             users: std::collections::BTreeMap::new(),
-            spent_tokens: std::collections::HashSet::new(),
+            tokens: TokenLedger::default(),
             logins: 0,
             user_actions: 0,
             issued_sessions: HashMap::new(),
@@ -114,6 +114,68 @@ impl SessionState {
         self.users
             .values()
             .find(|u| u.org_id == org_id && u.username == username)
+    }
+}
+
+/// Most single-use tokens a session keeps outstanding (issued, not yet spent).
+pub(crate) const MAX_OUTSTANDING_TOKENS: usize = 10_000;
+/// Most spent tokens a session remembers, to say "already used" rather than "not issued".
+pub(crate) const MAX_SPENT_TOKENS: usize = 10_000;
+
+/// The single-use tokens of a session (registration and login challenges, user action
+/// challenges and user actions), by `jti`. A token is spendable only while outstanding here,
+/// so once spent, or once its session is reset or forgotten, it stays refused even though a
+/// reset session issues the same ids again.
+#[derive(Debug, Clone)]
+pub(crate) struct TokenLedger {
+    outstanding: CappedSet<String>,
+    spent: CappedSet<String>,
+}
+
+/// Why a token cannot be spent.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Unspendable {
+    /// It was spent already.
+    Spent,
+    /// This session has no record of issuing it: it was issued before a reset, in a
+    /// forgotten session, or long ago.
+    NotIssued,
+}
+
+impl Default for TokenLedger {
+    fn default() -> Self {
+        TokenLedger {
+            outstanding: CappedSet::new(MAX_OUTSTANDING_TOKENS),
+            spent: CappedSet::new(MAX_SPENT_TOKENS),
+        }
+    }
+}
+
+impl TokenLedger {
+    /// Records `jti` as issued.
+    pub(crate) fn issue(&mut self, jti: &str) {
+        if !self.spent.contains(jti) {
+            self.outstanding.insert(jti.to_string());
+        }
+    }
+
+    /// Whether `jti` could be spent now.
+    pub(crate) fn check(&self, jti: &str) -> Result<(), Unspendable> {
+        if self.outstanding.contains(jti) {
+            Ok(())
+        } else if self.spent.contains(jti) {
+            Err(Unspendable::Spent)
+        } else {
+            Err(Unspendable::NotIssued)
+        }
+    }
+
+    /// Spends `jti`.
+    pub(crate) fn spend(&mut self, jti: &str) -> Result<(), Unspendable> {
+        self.check(jti)?;
+        self.outstanding.remove(jti);
+        self.spent.insert(jti.to_string());
+        Ok(())
     }
 }
 

@@ -1,6 +1,8 @@
 //! The mock's own tokens in use: a temporary token or login identifier presented back is
-//! verified into a [`BoundToken`] (signature, expiry, purpose, the challenge and session it
-//! binds), and session tokens are issued for a signed-in user.
+//! verified into a [`BoundToken`] (signature, expiry, purpose, the challenge it binds, and
+//! that the request is in the session it was issued in), single-use tokens are recorded in
+//! their session's [`TokenLedger`](crate::session::TokenLedger) when issued, and session
+//! tokens are issued for a signed-in user.
 
 use warp::http::StatusCode;
 
@@ -8,7 +10,7 @@ use super::error::ApiError;
 use super::tokens::{ActionBinding, MockClaim, Purpose, TokenKind, TokenSubject};
 use super::DfnsApi;
 use crate::capped::CappedSet;
-use crate::session::{SessionKey, MAX_SESSIONS_PER_USER};
+use crate::session::{SessionKey, Unspendable, MAX_SESSIONS_PER_USER};
 use crate::users::User;
 
 /// A verified temporary (or login) token.
@@ -30,6 +32,29 @@ pub(crate) struct BoundToken {
     pub(crate) action: Option<ActionBinding>,
 }
 
+/// The answer to a single-use token its session cannot spend: `spent()` for one already
+/// used, a 401 naming `field` for one the session has no record of issuing.
+pub(crate) fn unspendable(
+    why: Unspendable,
+    field: &str,
+    spent: impl FnOnce() -> ApiError,
+) -> ApiError {
+    match why {
+        Unspendable::Spent => spent(),
+        Unspendable::NotIssued => ApiError::new(StatusCode::UNAUTHORIZED, not_issued(field))
+            .detail("field", field)
+            .detail("check", "not-issued"),
+    }
+}
+
+/// Why a token its session has no record of is refused.
+pub(crate) fn not_issued(field: &str) -> String {
+    format!(
+        "{field} is not outstanding in this session: it was issued before the session was \
+         reset or forgotten"
+    )
+}
+
 /// The subject of tokens about `user`.
 pub(crate) fn subject(user: &User) -> TokenSubject<'_> {
     TokenSubject {
@@ -40,12 +65,14 @@ pub(crate) fn subject(user: &User) -> TokenSubject<'_> {
 }
 
 impl DfnsApi {
-    /// Verifies a token the mock issued for `purpose`.
+    /// Verifies a token the mock issued for `purpose`, presented in a request of `session`
+    /// (a token is used in the session it was issued in: anything else is refused, naming
+    /// both).
     pub(crate) fn verify_bound_token(
         &self,
         token: &str,
         purpose: Purpose,
-        field: &str,
+        (field, session): (&str, &SessionKey),
     ) -> Result<BoundToken, ApiError> {
         let unauthorized = |message: String, check: &str| {
             ApiError::new(StatusCode::UNAUTHORIZED, message)
@@ -65,6 +92,18 @@ impl DfnsApi {
                 "purpose",
             ));
         };
+        if mock.session != session.as_str() {
+            return Err(unauthorized(
+                format!(
+                    "{field} was issued in session \"{}\" but this request is in session \"{}\"; \
+                     send it with X-Dfns-Mock-Session: {} (or without the header)",
+                    mock.session,
+                    session.as_str(),
+                    mock.session
+                ),
+                "session",
+            ));
+        }
         Ok(BoundToken {
             jti: claims.jti,
             challenge: mock.challenge.unwrap_or_default(),
@@ -77,8 +116,18 @@ impl DfnsApi {
     }
 
     /// A short-lived token about `subject` (lifetime `auth.temp_token_ttl_secs`), binding
-    /// `mock`: every temporary token and challenge identifier the mock issues.
+    /// `mock`: every temporary token and challenge identifier the mock issues. Single-use
+    /// ones are recorded in their session's ledger; credential and recovery challenges are
+    /// recorded by their caller as pending challenges instead (under a lock it holds).
     pub(crate) fn temp_token(&self, subject: &TokenSubject, jti: &str, mock: MockClaim) -> String {
+        if matches!(
+            mock.purpose,
+            Purpose::Registration | Purpose::Login | Purpose::ActionChallenge | Purpose::UserAction
+        ) {
+            let session = SessionKey(mock.session.clone());
+            self.sessions
+                .with(&session, |state| state.tokens.issue(jti));
+        }
         let (now, ttl) = (self.clock.unix(), self.auth.temp_token_ttl_secs);
         self.signer
             .sign(TokenKind::Temp, subject, now, ttl, jti, mock)

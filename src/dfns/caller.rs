@@ -3,6 +3,8 @@
 //! against the very request it signed and spent, in [`DfnsApi::user_action`], the one check
 //! every user-action-signed endpoint makes first.
 
+use crate::dfns::bound::not_issued;
+use crate::session::Unspendable;
 use data_encoding::HEXLOWER;
 use serde_json::Value;
 use sha2::{Digest, Sha256};
@@ -113,7 +115,11 @@ impl DfnsApi {
             .filter(|v| !v.is_empty())
             .ok_or_else(|| refused("the header is missing".into()))?;
         let bound = self
-            .verify_bound_token(token, Purpose::UserAction, "X-DFNS-USERACTION")
+            .verify_bound_token(
+                token,
+                Purpose::UserAction,
+                ("X-DFNS-USERACTION", &facts.session),
+            )
             .map_err(|e| refused(e.message))?;
         if bound.session != caller.session || bound.user_id != caller.user.id {
             return Err(refused("it was signed by another user".into()));
@@ -132,13 +138,13 @@ impl DfnsApi {
                 "the request body is not the payload it was signed for".into(),
             ));
         }
-        let fresh = self.sessions.with(&caller.session, |state| {
-            state.spent_tokens.insert(bound.jti.clone())
-        });
-        if !fresh {
-            return Err(ApiError::new(StatusCode::BAD_REQUEST, ALREADY_USED)
-                .detail("header", "X-DFNS-USERACTION"));
-        }
+        self.sessions
+            .with(&caller.session, |state| state.tokens.spend(&bound.jti))
+            .map_err(|why| match why {
+                Unspendable::Spent => ApiError::new(StatusCode::BAD_REQUEST, ALREADY_USED)
+                    .detail("header", "X-DFNS-USERACTION"),
+                Unspendable::NotIssued => refused(not_issued("X-DFNS-USERACTION")),
+            })?;
         Ok(caller)
     }
 }

@@ -2,6 +2,8 @@
 //! active credential of the caller, TOTP when given) exchanged for a single-use, expiring
 //! `userAction` token bound to the same request as the challenge.
 
+use crate::dfns::bound::not_issued;
+use crate::session::Unspendable;
 use serde::Serialize;
 use serde_json::Value;
 use warp::http::StatusCode;
@@ -61,13 +63,17 @@ fn challenge_not_valid(reason: impl Into<String>) -> ApiError {
 /// `POST /auth/action`.
 pub(crate) fn handle(
     api: &DfnsApi,
-    _facts: &Facts,
+    facts: &Facts,
     (caller, Body(body)): (Caller, Body<Action>),
     _patch: Patch,
 ) -> Result<UserAction, ApiError> {
     let identifier = body.identifier;
     let bound = api
-        .verify_bound_token(&identifier, Purpose::ActionChallenge, "challengeIdentifier")
+        .verify_bound_token(
+            &identifier,
+            Purpose::ActionChallenge,
+            ("challengeIdentifier", &facts.session),
+        )
         .map_err(|e| challenge_not_valid(e.message))?;
     if bound.session != caller.session || bound.user_id != caller.user.id {
         return Err(challenge_not_valid("it was issued to another user"));
@@ -81,12 +87,13 @@ pub(crate) fn handle(
     let user = &caller.user;
     let session = caller.session.as_str();
     let n = api.sessions.with(&caller.session, |state| {
-        if !state.spent_tokens.insert(bound.jti.clone()) {
-            return Err(challenge_not_valid("it has already been used"));
-        }
+        state.tokens.spend(&bound.jti).map_err(|why| match why {
+            Unspendable::Spent => challenge_not_valid("it has already been used"),
+            Unspendable::NotIssued => challenge_not_valid(not_issued("challengeIdentifier")),
+        })?;
         record_sign_count(state, &user.id, &answered.cred_id, answered.sign_count);
         state.user_actions += 1;
-        Ok(state.user_actions.to_string())
+        Ok::<_, ApiError>(state.user_actions.to_string())
     })?;
     let jti = api
         .seed

@@ -68,12 +68,16 @@ impl FromBody for NewCredential {
 /// `POST /auth/credentials`.
 pub(crate) fn handle(
     api: &DfnsApi,
-    _facts: &Facts,
+    facts: &Facts,
     (Signed(caller), Body(body)): (Signed, Body<NewCredential>),
     _patch: Patch,
 ) -> Reply {
     let bound = api
-        .verify_bound_token(&body.identifier, Purpose::Credential, "challengeIdentifier")
+        .verify_bound_token(
+            &body.identifier,
+            Purpose::Credential,
+            ("challengeIdentifier", &facts.session),
+        )
         .map_err(|e| invalid_challenge(&check_of(&e), e.message))?;
     let pending = api.sessions.read(&bound.session, |s| {
         s.pending_challenges.get(&bound.jti).cloned()

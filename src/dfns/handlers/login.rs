@@ -1,6 +1,7 @@
 //! `POST /auth/login`: the answer to a login challenge (a passkey, key or password, plus TOTP
 //! when the user has it) exchanged for a session token; the identifier is single-use.
 
+use crate::dfns::bound::unspendable;
 use serde_json::Value;
 use warp::http::StatusCode;
 
@@ -60,13 +61,14 @@ impl FromBody for Login {
 /// `POST /auth/login`.
 pub(crate) fn handle(
     api: &DfnsApi,
-    _facts: &Facts,
+    facts: &Facts,
     Body(body): Body<Login>,
     _patch: Patch,
 ) -> Result<SessionToken, ApiError> {
     let identifier = &body.identifier;
     let first = &body.first_factor;
-    let bound = api.verify_bound_token(identifier, Purpose::Login, "challengeIdentifier")?;
+    let field = "challengeIdentifier";
+    let bound = api.verify_bound_token(identifier, Purpose::Login, (field, &facts.session))?;
     let candidates: Vec<User> = api.sessions.read(&bound.session, |state| {
         state
             .users
@@ -97,17 +99,19 @@ pub(crate) fn handle(
     }
     // Commit: the identifier is single-use and counters only move forward.
     let n = api.sessions.with(&bound.session, |state| {
-        if !state.spent_tokens.insert(bound.jti.clone()) {
-            return Err(ApiError::new(
-                StatusCode::UNAUTHORIZED,
-                "challengeIdentifier has already been used",
-            )
-            .detail("field", "challengeIdentifier")
-            .detail("check", "spent"));
-        }
+        state.tokens.spend(&bound.jti).map_err(|why| {
+            unspendable(why, field, || {
+                ApiError::new(
+                    StatusCode::UNAUTHORIZED,
+                    format!("{field} has already been used"),
+                )
+                .detail("field", field)
+                .detail("check", "spent")
+            })
+        })?;
         record_sign_count(state, &user.id, &answered.cred_id, answered.sign_count);
         state.logins += 1;
-        Ok(state.logins)
+        Ok::<_, ApiError>(state.logins)
     })?;
     let token = api.session_token(&bound.session, user, n);
     Ok(SessionToken { token })

@@ -44,8 +44,11 @@ pub(crate) fn handle(api: &DfnsApi, facts: &Facts, _: (), _patch: Patch) -> Repl
             "the recovery's temporaryAuthenticationToken is required as Authorization: Bearer",
         )
     })?;
-    let bound =
-        api.verify_bound_token(bearer, Purpose::Recovery, "temporaryAuthenticationToken")?;
+    let bound = api.verify_bound_token(
+        bearer,
+        Purpose::Recovery,
+        ("temporaryAuthenticationToken", &facts.session),
+    )?;
     let body = facts.json()?;
     object_of(body, &["recovery", "newCredentials"])?;
     let recovery = object_at(body, "recovery", "recovery")?;

@@ -3,6 +3,7 @@
 //! `Authorization: Bearer`, verified (signature, expiry, the challenge it binds) and spent by a
 //! successful completion.
 
+use crate::dfns::bound::unspendable;
 use serde_json::{json, Map, Value};
 use warp::http::StatusCode;
 
@@ -33,7 +34,7 @@ impl Input for RegistrationToken {
                 )
         })?;
         let field = "temporaryAuthenticationToken";
-        api.verify_bound_token(bearer, Purpose::Registration, field)
+        api.verify_bound_token(bearer, Purpose::Registration, (field, &facts.session))
             .map(RegistrationToken)
     }
 }
@@ -144,21 +145,24 @@ fn complete<const WALLETS: bool>(
     // Commit atomically: the token must still be unspent and the user still new.
     let session = bound.session.clone();
     let n = api.sessions.with(&session, |state| {
-        if state.spent_tokens.contains(&bound.jti) {
-            return Err(ApiError::new(
-                StatusCode::UNAUTHORIZED,
-                "temporaryAuthenticationToken has already been used",
-            )
-            .detail("field", "temporaryAuthenticationToken")
-            .detail("check", "spent"));
-        }
+        let field = "temporaryAuthenticationToken";
+        state.tokens.check(&bound.jti).map_err(|why| {
+            unspendable(why, field, || {
+                ApiError::new(
+                    StatusCode::UNAUTHORIZED,
+                    format!("{field} has already been used"),
+                )
+                .detail("field", field)
+                .detail("check", "spent")
+            })
+        })?;
         if state.users.contains_key(&user.id) {
             return Err(ApiError::new(
                 StatusCode::UNAUTHORIZED,
                 "User already exists.",
             ));
         }
-        state.spent_tokens.insert(bound.jti.clone());
+        state.tokens.spend(&bound.jti).expect("checked above");
         state.users.insert(user.id.clone(), user.clone());
         state.logins += 1;
         Ok(state.logins)
