@@ -34,8 +34,8 @@ pub(crate) fn filter(app: App) -> impl Filter<Extract = (Response,), Error = Rej
         .and(warp::post())
         .and(with_app.clone())
         .and(request_context())
-        .map(
-            |app: App, ctx: RequestContext| match app.scenarios.reload() {
+        .then(|app: App, ctx: RequestContext| async move {
+            match app.scenarios.reload().await {
                 Ok(_) => json_response(StatusCode::OK, &list_scenarios(&app)),
                 Err(problems) => {
                     let problems: Vec<String> = problems.iter().map(ToString::to_string).collect();
@@ -49,8 +49,8 @@ pub(crate) fn filter(app: App) -> impl Filter<Extract = (Response,), Error = Rej
                     .detail("problems", problems)
                     .into_response(&ctx.request_id)
                 }
-            },
-        );
+            }
+        });
     let sessions = warp::path!("__mock" / "sessions")
         .and(warp::get())
         .and(with_app.clone())

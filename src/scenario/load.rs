@@ -1,15 +1,19 @@
 //! Loading and checking scenario files (YAML, TOML, JSON). Every problem is reported as
 //! `file:line:col: message`: parse errors at the parser's position, semantic ones (bad
-//! regex, unknown endpoint, duplicate name, unreachable state, …) at the offending text.
+//! regex, unknown endpoint, duplicate name, unreachable state, …) at the offending text,
+//! [`limits`](super::limits) breaches (size, emptiness, depth) before any parser runs. A
+//! symbolic link whose target leaves the folder is refused unread.
 
 use std::collections::{BTreeMap, BTreeSet};
 use std::fmt;
+use std::io::Read;
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
 use crate::bundled::Origin;
 use http::{HeaderName, HeaderValue, StatusCode};
 
+use super::limits::{self, Breach, Syntax, MAX_FILE_BYTES};
 use super::model::{
     Answer, CheckedRule, Delay, Matcher, MatcherSpec, Scenario, ScenarioFile, STARTED,
 };
@@ -94,12 +98,30 @@ pub fn scenario_files(dir: &Path) -> std::io::Result<Vec<PathBuf>> {
     Ok(files)
 }
 
+/// Why a listed scenario file was not read.
+#[derive(Debug, thiserror::Error)]
+pub(crate) enum Unreadable {
+    /// The file system refused (the message never names the path).
+    #[error("cannot read: {0}")]
+    Io(#[from] std::io::Error),
+    /// Not UTF-8 text.
+    #[error("cannot read: stream did not contain valid UTF-8")]
+    NotUtf8,
+    /// A symbolic link whose target is outside the scenarios folder.
+    #[error("symbolic link leading outside the scenarios folder: refused, its target is not read")]
+    LeavesFolder,
+    /// Larger than [`MAX_FILE_BYTES`].
+    #[error(transparent)]
+    Limit(#[from] Breach),
+}
+
 /// Loads every scenario file in `dir`; all problems of all files, or the set (with the
 /// built-in `happy` when no file defines it). A missing directory is an empty set.
 pub fn load_dir(dir: &Path) -> Result<ScenarioSet, Vec<Problem>> {
-    let files = match scenario_files(dir) {
-        Ok(files) => files,
-        Err(e) if e.kind() == std::io::ErrorKind::NotFound => Vec::new(),
+    let listed = scenario_files(dir).and_then(|files| Ok((std::fs::canonicalize(dir)?, files)));
+    let (root, files) = match listed {
+        Ok(listed) => listed,
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => return load_texts(std::iter::empty()),
         Err(e) => {
             return Err(vec![Problem {
                 file: dir.to_path_buf(),
@@ -110,10 +132,34 @@ pub fn load_dir(dir: &Path) -> Result<ScenarioSet, Vec<Problem>> {
         }
     };
     let texts = files.into_iter().map(|file| {
-        let text = std::fs::read_to_string(&file);
+        let text = read_scenario_file(&root, &file);
         (file, text)
     });
     load_texts(texts)
+}
+
+/// The text of `file`, listed in the folder whose canonical path is `root`: a symbolic link
+/// is followed only when its target is inside `root` (and that target is what is read), and
+/// no more than [`MAX_FILE_BYTES`] are read.
+fn read_scenario_file(root: &Path, file: &Path) -> Result<String, Unreadable> {
+    let path = if std::fs::symlink_metadata(file)?.file_type().is_symlink() {
+        let target = std::fs::canonicalize(file)?;
+        if !target.starts_with(root) {
+            return Err(Unreadable::LeavesFolder);
+        }
+        target
+    } else {
+        file.to_path_buf()
+    };
+    let mut bytes = Vec::new();
+    std::fs::File::open(&path)?
+        .take(MAX_FILE_BYTES + 1)
+        .read_to_end(&mut bytes)?;
+    if bytes.len() as u64 > MAX_FILE_BYTES {
+        let size = std::fs::metadata(&path).map_or(bytes.len() as u64, |m| m.len());
+        return Err(Breach::TooLarge(size).into());
+    }
+    String::from_utf8(bytes).map_err(|_| Unreadable::NotUtf8)
 }
 
 /// Loads the scenario files of `origin`: a folder, or the library compiled into the binary.
@@ -130,7 +176,7 @@ pub fn load_origin(origin: &Origin) -> Result<ScenarioSet, Vec<Problem>> {
 
 /// Parses each (file, text) pair into one set, collecting every problem.
 fn load_texts(
-    files: impl Iterator<Item = (PathBuf, std::io::Result<String>)>,
+    files: impl Iterator<Item = (PathBuf, Result<String, Unreadable>)>,
 ) -> Result<ScenarioSet, Vec<Problem>> {
     let mut set = ScenarioSet::default();
     let mut problems = Vec::new();
@@ -143,7 +189,7 @@ fn load_texts(
                     file: file.clone(),
                     line: 1,
                     column: 1,
-                    message: format!("cannot read: {e}"),
+                    message: e.to_string(),
                 });
                 continue;
             }
@@ -188,15 +234,19 @@ pub fn parse_scenario(file: &Path, text: &str) -> Result<Scenario, Vec<Problem>>
         column,
         message: message.trim().replace('\n', "; "),
     };
-    let ext = file.extension().and_then(|e| e.to_str()).unwrap_or("");
-    let parsed: Result<ScenarioFile, Problem> = match ext {
-        "toml" => toml::from_str(text).map_err(|e| {
+    let syntax = Syntax::of(file);
+    limits::check(text, syntax).map_err(|breach| {
+        let (line, column) = line_col(text, breach.offset());
+        vec![problem(line, column, breach.to_string())]
+    })?;
+    let parsed: Result<ScenarioFile, Problem> = match syntax {
+        Syntax::Toml => toml::from_str(text).map_err(|e| {
             let (line, column) = e.span().map_or((1, 1), |s| line_col(text, s.start));
             problem(line, column, e.message().to_string())
         }),
-        "json" => serde_json::from_str(text)
+        Syntax::Json => serde_json::from_str(text)
             .map_err(|e| problem(e.line(), e.column(), without_position(&e))),
-        _ => serde_yaml_ng::from_str(text).map_err(|e| {
+        Syntax::Yaml => serde_yaml_ng::from_str(text).map_err(|e| {
             let (line, column) = e.location().map_or((1, 1), |l| (l.line(), l.column()));
             problem(line, column, without_position(&e))
         }),

@@ -1,8 +1,10 @@
 //! The scenario engine: scenario files loaded from a folder (and reloaded when it
 //! changes) or from the library compiled into the binary, selection of the scenario answering a request, and the per-session decision of
-//! which rule answers. Knows nothing of HTTP or of the Dfns endpoints' logic.
+//! which rule answers. Knows nothing of HTTP or of the Dfns endpoints' logic. Reloads read
+//! and parse on tokio's blocking pool, never on an async worker.
 
 pub(crate) mod engine;
+mod limits;
 pub(crate) mod load;
 pub(crate) mod model;
 
@@ -100,12 +102,44 @@ impl Scenarios {
         &self.origin
     }
 
-    /// Reloads the files; on problems the last good set stays and the problems are returned.
-    pub(crate) fn reload(&self) -> Result<usize, Vec<Problem>> {
-        let set = load::load_origin(&self.origin)?;
+    /// Reloads the files, reading and parsing them on the blocking pool; the set is swapped
+    /// whole on success. On problems the last good set stays and the problems are returned.
+    pub(crate) async fn reload(&self) -> Result<usize, Vec<Problem>> {
+        let origin = self.origin.clone();
+        let set = tokio::task::spawn_blocking(move || load::load_origin(&origin))
+            .await
+            .map_err(|e| {
+                vec![Problem {
+                    file: self.origin.label(""),
+                    line: 1,
+                    column: 1,
+                    message: format!("loading the scenario files failed: {e}"),
+                }]
+            })??;
         let count = set.iter().count();
         *self.current.write().unwrap_or_else(|e| e.into_inner()) = Arc::new(set);
         Ok(count)
+    }
+
+    /// Reloads like [`Scenarios::reload`], but a failing load is tried again up to
+    /// [`SETTLE_ATTEMPTS`] times in all, [`SETTLE_DELAY`] apart, before its problems are
+    /// returned: a file caught mid-write (empty, cut short) is read again, never applied.
+    async fn reload_settled(&self) -> Result<usize, Vec<Problem>> {
+        let mut attempt = 1;
+        loop {
+            match self.reload().await {
+                Err(problems) if attempt < SETTLE_ATTEMPTS => {
+                    tracing::info!(
+                        attempt,
+                        problems = problems.len(),
+                        "scenario files do not load, perhaps caught mid-write: reading them again"
+                    );
+                    attempt += 1;
+                    tokio::time::sleep(SETTLE_DELAY).await;
+                }
+                outcome => return outcome,
+            }
+        }
     }
 
     /// Polls the folder every `interval` and reloads when a file changes, logging
@@ -117,15 +151,23 @@ impl Scenarios {
         };
         let scenarios = self.clone();
         Some(tokio::spawn(async move {
-            let mut seen = fingerprint(&dir);
+            let scan = || {
+                let dir = dir.clone();
+                async move {
+                    tokio::task::spawn_blocking(move || fingerprint(&dir))
+                        .await
+                        .unwrap_or_default()
+                }
+            };
+            let mut seen = scan().await;
             loop {
                 tokio::time::sleep(interval).await;
-                let now = fingerprint(&dir);
+                let now = scan().await;
                 if now == seen {
                     continue;
                 }
                 seen = now;
-                match scenarios.reload() {
+                match scenarios.reload_settled().await {
                     Ok(count) => {
                         tracing::info!(dir = %dir.display(), count, "scenarios reloaded")
                     }
@@ -140,6 +182,12 @@ impl Scenarios {
         }))
     }
 }
+
+/// Loads the watcher tries for one change before it reports the problems.
+const SETTLE_ATTEMPTS: u32 = 5;
+
+/// The wait between two of those loads.
+const SETTLE_DELAY: Duration = Duration::from_millis(100);
 
 /// Names, sizes and modification times of the folder's scenario files.
 fn fingerprint(dir: &Path) -> Vec<(PathBuf, u64, Option<SystemTime>)> {
