@@ -1,7 +1,7 @@
 //! Dfns request bodies: parse errors in the Dfns shape, and field-by-field validation
-//! that reports every violation with the field's name. Each endpoint's body is a struct of
-//! its handler file implementing [`FromBody`] with an [`ObjectReader`], so the handler only
-//! ever sees the typed struct.
+//! that reports every violation with the field's name (dotted inside nested objects). Each
+//! endpoint's body is a struct of its handler file implementing [`FromBody`] with an
+//! [`ObjectReader`], so the handler only ever sees the typed struct.
 
 use std::sync::LazyLock;
 
@@ -89,6 +89,8 @@ impl FieldErrors {
 pub(crate) struct ObjectReader<'a> {
     object: &'a Map<String, Value>,
     errors: FieldErrors,
+    /// `outer.` for a nested object's fields, empty at the top of the body.
+    prefix: String,
 }
 
 impl<'a> ObjectReader<'a> {
@@ -98,6 +100,7 @@ impl<'a> ObjectReader<'a> {
             Value::Object(object) => Ok(ObjectReader {
                 object,
                 errors: FieldErrors::default(),
+                prefix: String::new(),
             }),
             other => Err(ApiError::new(
                 StatusCode::BAD_REQUEST,
@@ -112,10 +115,52 @@ impl<'a> ObjectReader<'a> {
     /// `Some` when `field` is given (not null), else records that it is required.
     fn present(&mut self, field: &str) -> Option<()> {
         if matches!(self.object.get(field), None | Some(Value::Null)) {
-            self.errors.push(field, "is required");
+            self.push(field, "is required");
             return None;
         }
         Some(())
+    }
+
+    /// The dotted name of `field` in the whole body.
+    fn name(&self, field: &str) -> String {
+        format!("{}{field}", self.prefix)
+    }
+
+    /// A required string of any length, else `is required and must be a string` (the
+    /// wording for opaque payloads such as a signature's parts).
+    pub(crate) fn required_text(&mut self, field: &str) -> Option<String> {
+        let text = self.object.get(field).and_then(Value::as_str);
+        if text.is_none() {
+            self.push(field, "is required and must be a string");
+        }
+        text.map(str::to_string)
+    }
+
+    /// The object at `field`, else records `is required and must be an object`.
+    pub(crate) fn required_object(&mut self, field: &str) -> Option<&'a Map<String, Value>> {
+        let object = self.object.get(field).and_then(Value::as_object);
+        if object.is_none() {
+            self.push(field, "is required and must be an object");
+        }
+        object
+    }
+
+    /// Reads `object`, found at `field`, with `read`: its fields are named `field.…` and its
+    /// violations recorded here, in order with this reader's.
+    pub(crate) fn nested<R>(
+        &mut self,
+        field: &str,
+        object: &'a Map<String, Value>,
+        read: impl FnOnce(&mut ObjectReader<'a>) -> R,
+    ) -> R {
+        let mut inner = ObjectReader {
+            object,
+            errors: std::mem::take(&mut self.errors),
+            prefix: format!("{}.", self.name(field)),
+        };
+        let read = read(&mut inner);
+        self.errors = inner.errors;
+        read
     }
 
     /// A required string of `min..=max` characters.
@@ -135,7 +180,7 @@ impl<'a> ObjectReader<'a> {
         if allowed.contains(&value.as_str()) {
             Some(value)
         } else {
-            self.errors.push(
+            self.push(
                 field,
                 format!("must be one of: {} (got \"{value}\")", allowed.join(", ")),
             );
@@ -176,8 +221,9 @@ impl<'a> ObjectReader<'a> {
         pattern: &Pattern,
     ) -> Option<String> {
         let value = self.optional_string(field, min, max)?;
+        let name = self.name(field);
         self.errors
-            .pattern(field, Some(&value), pattern)
+            .pattern(&name, Some(&value), pattern)
             .then_some(value)
     }
 
@@ -199,12 +245,14 @@ impl<'a> ObjectReader<'a> {
 
     /// Records that `value` of `field`, when given, does not match `pattern`.
     pub(crate) fn check_pattern(&mut self, field: &str, value: Option<&str>, pattern: &Pattern) {
-        self.errors.pattern(field, value, pattern);
+        let name = self.name(field);
+        self.errors.pattern(&name, value, pattern);
     }
 
     /// Records that `field` is wrong because of `reason`.
     pub(crate) fn push(&mut self, field: &str, reason: impl Into<String>) {
-        self.errors.push(field, reason);
+        let name = self.name(field);
+        self.errors.push(&name, reason);
     }
 
     /// `Ok` when nothing was recorded, else the 400 naming every violation.
@@ -214,8 +262,9 @@ impl<'a> ObjectReader<'a> {
 
     /// Records every field not in `known`.
     pub(crate) fn reject_unknown(&mut self, known: &[&str]) {
-        for field in self.object.keys().filter(|k| !known.contains(&k.as_str())) {
-            self.errors.push(
+        let object = self.object;
+        for field in object.keys().filter(|k| !known.contains(&k.as_str())) {
+            self.push(
                 field,
                 format!("is not a known field (known: {})", known.join(", ")),
             );
@@ -224,17 +273,15 @@ impl<'a> ObjectReader<'a> {
 
     fn string(&mut self, field: &str, value: &Value, min: usize, max: usize) -> Option<String> {
         let Value::String(s) = value else {
-            self.errors
-                .push(field, format!("must be a string, got {}", json_type(value)));
+            self.push(field, format!("must be a string, got {}", json_type(value)));
             return None;
         };
         let len = s.chars().count();
         if len < min {
-            self.errors
-                .push(field, format!("must have at least {min} characters"));
+            self.push(field, format!("must have at least {min} characters"));
             None
         } else if len > max {
-            self.errors.push(
+            self.push(
                 field,
                 format!("must have at most {max} characters, got {len}"),
             );

@@ -3,9 +3,11 @@
 //! (`{kind, credentialAssertion | password | otpCode}`), verified with the WebAuthn module.
 //! Every failure is a Dfns error naming the field and the failed check.
 
+use serde::Serialize;
 use serde_json::Value;
 use warp::http::StatusCode;
 
+use super::body::ObjectReader;
 use super::error::{no_usable_credential, ApiError};
 use super::DfnsApi;
 use crate::config::Requirement;
@@ -15,6 +17,53 @@ use crate::webauthn::{self, Expectations, KeyDigest, WebauthnError};
 
 /// The name of a credential registered without `credentialName`, as the Dfns docs show it.
 pub(crate) const DEFAULT_NAME: &str = "Default Credential";
+
+/// The credentials a registration or a recovery registers, as given (each is verified when
+/// registered): `firstFactorCredential`, `secondFactorCredential?`, `recoveryCredential?`.
+#[derive(Debug, Default)]
+pub(crate) struct NewCredentials {
+    first: Value,
+    second: Option<Value>,
+    recovery: Option<Value>,
+}
+
+impl NewCredentials {
+    /// The fields holding them.
+    pub(crate) const FIELDS: [&'static str; 3] = [
+        "firstFactorCredential",
+        "secondFactorCredential",
+        "recoveryCredential",
+    ];
+
+    /// Reads them from `reader`'s object (null is absent), recording a missing first factor.
+    pub(crate) fn read(reader: &mut ObjectReader) -> Option<NewCredentials> {
+        let [first, second, recovery] = NewCredentials::FIELDS.map(|f| reader.raw(f).cloned());
+        if first.is_none() {
+            reader.push(NewCredentials::FIELDS[0], "is required");
+        }
+        Some(NewCredentials {
+            first: first?,
+            second,
+            recovery,
+        })
+    }
+}
+
+/// A credential as `GET /auth/credentials` lists it (fields in the order of their names, as
+/// every answer's).
+#[derive(Debug, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub(crate) struct CredentialItem {
+    credential_id: String,
+    credential_uuid: String,
+    date_created: String,
+    is_active: bool,
+    kind: CredentialKind,
+    name: String,
+    origin: &'static str,
+    public_key: String,
+    relying_party_id: String,
+}
 
 /// The credential that answered a first factor.
 #[derive(Debug)]
@@ -97,31 +146,22 @@ impl DfnsApi {
         }
     }
 
-    /// Verifies the credentials of a registration or recovery body (`first`, and
-    /// `secondFactorCredential` and `recoveryCredential` of `object` when present, named under
-    /// `prefix`) for `user`, answering `challenge`.
+    /// Verifies the credentials of a registration or recovery body (named under `prefix`)
+    /// for `user`, answering `challenge`; the first factor's comes first.
     pub(crate) fn register_credentials(
         &self,
-        object: &serde_json::Map<String, Value>,
-        first: &Value,
+        given: &NewCredentials,
         prefix: &str,
         challenge: &str,
         user: &User,
     ) -> Result<Vec<Credential>, ApiError> {
         let mut credentials: Vec<Credential> = Vec::new();
-        for (field, factor, value) in [
-            ("firstFactorCredential", Factor::First, Some(first)),
-            (
-                "secondFactorCredential",
-                Factor::Second,
-                object.get("secondFactorCredential"),
-            ),
-            (
-                "recoveryCredential",
-                Factor::Recovery,
-                object.get("recoveryCredential"),
-            ),
-        ] {
+        let factors = [
+            (Factor::First, Some(&given.first)),
+            (Factor::Second, given.second.as_ref()),
+            (Factor::Recovery, given.recovery.as_ref()),
+        ];
+        for (field, (factor, value)) in NewCredentials::FIELDS.into_iter().zip(factors) {
             let Some(value) = value.filter(|v| !v.is_null()) else {
                 continue;
             };
@@ -147,19 +187,26 @@ impl DfnsApi {
     /// answers it): `publicKey` is the key's PEM (empty for Password and Totp), and
     /// `relyingPartyId` the configured RP id for passkeys (empty for the others); the mock
     /// keeps no `origin` (always empty).
-    pub(crate) fn credential_item(&self, credential: &Credential) -> Value {
+    pub(crate) fn credential_item(&self, credential: &Credential) -> CredentialItem {
         let passkey = credential.kind() == CredentialKind::Fido2;
-        serde_json::json!({
-            "kind": credential.kind(),
-            "credentialId": credential.cred_id(),
-            "credentialUuid": credential.uuid,
-            "dateCreated": crate::clock::rfc3339(credential.created),
-            "isActive": credential.active,
-            "name": credential.name,
-            "publicKey": credential.key().map(|k| k.to_spki_pem()).unwrap_or_default(),
-            "relyingPartyId": if passkey { self.auth.rp_id.as_str() } else { "" },
-            "origin": "",
-        })
+        CredentialItem {
+            credential_id: credential.cred_id().to_string(),
+            credential_uuid: credential.uuid.clone(),
+            date_created: crate::clock::rfc3339(credential.created),
+            is_active: credential.active,
+            kind: credential.kind(),
+            name: credential.name.clone(),
+            origin: "",
+            public_key: credential
+                .key()
+                .map(|k| k.to_spki_pem())
+                .unwrap_or_default(),
+            relying_party_id: if passkey {
+                self.auth.rp_id.clone()
+            } else {
+                String::new()
+            },
+        }
     }
 
     /// Verifies the credential at `path` of a registration body for `user`, answering

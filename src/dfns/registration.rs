@@ -1,16 +1,19 @@
 //! Social registration: validating the `POST /auth/registration/social` body and building
-//! the registration challenge from a verified idToken. No HTTP here.
+//! the registration challenge from a verified idToken; the typed parts of every challenge
+//! for new credentials (a registration's, a recovery's, a new credential's). No HTTP here.
 
 use data_encoding::BASE32_NOPAD;
-use serde_json::{json, Value};
+use serde::Serialize;
+use serde_json::{Map, Value};
 
+use super::allow::{AllowedCredential, Rp, PUBLIC_KEY};
 use super::body::{FromBody, ObjectReader, ORG_ID};
 use super::error::id_token_error;
 use super::error::ApiError;
 use super::facts::Facts;
 use super::tokens::{Purpose, TokenSubject};
 use super::DfnsApi;
-use crate::config::Requirement;
+use crate::config::{Attestation, AuthenticatorAttachment, Requirement};
 use crate::oidc::verify::VerifiedIdToken;
 use crate::scenario::engine::merge_patch;
 use crate::session::SessionKey;
@@ -46,6 +49,82 @@ impl FromBody for SocialRequest {
             org_id,
         })
     }
+}
+
+/// `user` of a challenge for new credentials: `{displayName, id, name}`.
+#[derive(Debug, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub(crate) struct ChallengeUser {
+    display_name: String,
+    id: String,
+    name: String,
+}
+
+impl ChallengeUser {
+    /// The user `id`, named and displayed as `username`.
+    pub(crate) fn new(id: &str, username: &str) -> ChallengeUser {
+        ChallengeUser {
+            display_name: username.to_string(),
+            id: id.to_string(),
+            name: username.to_string(),
+        }
+    }
+}
+
+/// `authenticatorSelection` of a challenge for a new passkey.
+#[derive(Debug, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub(crate) struct AuthenticatorSelection {
+    #[serde(skip_serializing_if = "Option::is_none")]
+    authenticator_attachment: Option<AuthenticatorAttachment>,
+    require_resident_key: bool,
+    resident_key: Requirement,
+    user_verification: Requirement,
+}
+
+/// One entry of `pubKeyCredParams`: `{alg, type: "public-key"}`.
+#[derive(Debug, Serialize)]
+pub(crate) struct PubKeyCredParam {
+    alg: i64,
+    r#type: &'static str,
+}
+
+/// `supportedCredentialKinds` of a challenge for new credentials.
+#[derive(Debug, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub(crate) struct SupportedCredentialKinds<'a> {
+    first_factor: &'a [CredentialKind],
+    second_factor: &'a [CredentialKind],
+}
+
+/// `{encryptedRecoveryKey, id}`: a RecoveryKey a recovery challenge may be answered with.
+#[derive(Debug, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub(crate) struct RecoveryCredential {
+    /// The key as the user registered it, encrypted (empty when none was given).
+    pub(crate) encrypted_recovery_key: String,
+    /// Its credential id.
+    pub(crate) id: String,
+}
+
+/// A challenge to register new credentials: the answer of `POST /auth/registration/social`
+/// and, with `allowedRecoveryCredentials`, of `POST /auth/recover/user/init`; fields in the
+/// order of their names, as every answer's.
+#[derive(Debug, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub(crate) struct RegistrationChallenge<'a> {
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub(crate) allowed_recovery_credentials: Option<Vec<RecoveryCredential>>,
+    attestation: Attestation,
+    authenticator_selection: AuthenticatorSelection,
+    challenge: String,
+    exclude_credentials: Vec<AllowedCredential>,
+    otp_url: String,
+    pub_key_cred_params: Vec<PubKeyCredParam>,
+    rp: Rp<'a>,
+    supported_credential_kinds: SupportedCredentialKinds<'a>,
+    temporary_authentication_token: String,
+    user: ChallengeUser,
 }
 
 /// Who an idToken designates in an org.
@@ -100,7 +179,7 @@ impl DfnsApi {
         session: &SessionKey,
         who: &SocialIdentity,
         patch: Option<&Value>,
-    ) -> Value {
+    ) -> RegistrationChallenge<'_> {
         let n = self.sessions.with(session, |state| {
             let n = state
                 .challenges
@@ -119,61 +198,79 @@ impl DfnsApi {
         };
         let purpose = Purpose::Registration;
         let token = self.challenge_token(&subject, &jti, (&challenge, purpose), session);
+        let user = ChallengeUser::new(&who.user_id, &who.username);
+        let mut answer = self.registration_challenge(user, challenge, token);
+        if self.offers_totp(patch) {
+            answer.otp_url = self.otp_url(who);
+        }
+        answer
+    }
+
+    /// A challenge to register new credentials for `user`, bound by `token`, with no TOTP
+    /// URL: the shape of a registration's and of a recovery's.
+    pub(crate) fn registration_challenge(
+        &self,
+        user: ChallengeUser,
+        challenge: String,
+        token: String,
+    ) -> RegistrationChallenge<'_> {
         let auth = &self.auth;
-        let mut body = json!({
-            "user": { "id": who.user_id, "displayName": who.username, "name": who.username },
-            "temporaryAuthenticationToken": token,
-            "challenge": challenge,
-            "rp": { "id": auth.rp_id, "name": auth.rp_name },
-            "supportedCredentialKinds": {
-                "firstFactor": auth.first_factor,
-                "secondFactor": auth.second_factor,
+        RegistrationChallenge {
+            allowed_recovery_credentials: None,
+            attestation: auth.attestation,
+            authenticator_selection: self.authenticator_selection(),
+            challenge,
+            exclude_credentials: Vec::new(),
+            otp_url: String::new(),
+            pub_key_cred_params: self.pub_key_cred_params(),
+            rp: self.rp(),
+            supported_credential_kinds: SupportedCredentialKinds {
+                first_factor: &auth.first_factor,
+                second_factor: &auth.second_factor,
             },
-            "authenticatorSelection": self.authenticator_selection(),
-            "attestation": auth.attestation,
-            "pubKeyCredParams": self.pub_key_cred_params(),
-            "excludeCredentials": [],
-            "otpUrl": "",
-        });
-        // A scenario patch (applied to the whole answer afterwards) may change the offered
-        // kinds: the TOTP URL follows the kinds the client will see.
-        let mut offered = json!({ "kinds": body["supportedCredentialKinds"] });
+            temporary_authentication_token: token,
+            user,
+        }
+    }
+
+    /// Whether the kinds the client will see, after a scenario's `patch` (applied to the
+    /// whole answer afterwards) changed the configured ones, include TOTP.
+    fn offers_totp(&self, patch: Option<&Value>) -> bool {
+        let names = |kinds: &[CredentialKind]| Value::from_iter(kinds.iter().map(|k| k.as_str()));
+        let mut offered = Value::Object(Map::from_iter([
+            ("firstFactor".to_string(), names(&self.auth.first_factor)),
+            ("secondFactor".to_string(), names(&self.auth.second_factor)),
+        ]));
         if let Some(kinds) = patch.and_then(|p| p.get("supportedCredentialKinds")) {
-            merge_patch(&mut offered, &json!({ "kinds": kinds }));
+            merge_patch(&mut offered, kinds);
         }
-        let offers_totp = ["firstFactor", "secondFactor"]
+        ["firstFactor", "secondFactor"]
             .iter()
-            .filter_map(|f| offered["kinds"][f].as_array())
+            .filter_map(|f| offered[f].as_array())
             .flatten()
-            .any(|k| *k == CredentialKind::Totp.as_str());
-        if offers_totp {
-            body["otpUrl"] = json!(self.otp_url(who));
-        }
-        body
+            .any(|k| *k == CredentialKind::Totp.as_str())
     }
 
     /// `authenticatorSelection` of a challenge for a new passkey, as configured.
-    pub(crate) fn authenticator_selection(&self) -> Value {
+    pub(crate) fn authenticator_selection(&self) -> AuthenticatorSelection {
         let auth = &self.auth;
-        let mut selection = json!({
-            "residentKey": auth.resident_key,
-            "requireResidentKey": auth.resident_key == Requirement::Required,
-            "userVerification": auth.user_verification,
-        });
-        if let Some(attachment) = &auth.authenticator_attachment {
-            selection["authenticatorAttachment"] = json!(attachment);
+        AuthenticatorSelection {
+            authenticator_attachment: auth.authenticator_attachment,
+            require_resident_key: auth.resident_key == Requirement::Required,
+            resident_key: auth.resident_key,
+            user_verification: auth.user_verification,
         }
-        selection
     }
 
     /// `pubKeyCredParams` of a challenge for a new credential: the configured algorithms.
-    pub(crate) fn pub_key_cred_params(&self) -> Value {
+    pub(crate) fn pub_key_cred_params(&self) -> Vec<PubKeyCredParam> {
         let params = self.auth.algorithms.iter();
-        Value::Array(
-            params
-                .map(|alg| json!({ "type": "public-key", "alg": alg }))
-                .collect(),
-        )
+        params
+            .map(|&alg| PubKeyCredParam {
+                alg,
+                r#type: PUBLIC_KEY,
+            })
+            .collect()
     }
 
     /// The `otpauth://` URL provisioning the user's TOTP secret (derived from the seed).

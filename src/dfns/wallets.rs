@@ -2,7 +2,8 @@
 //! from the seed and the wallet id), found only among the caller's own, and answered in the
 //! shapes of the SDK's wallet and signature types.
 
-use serde_json::{json, Value};
+use serde::Serialize;
+use serde_json::Value;
 use warp::http::StatusCode;
 
 use super::error::ApiError;
@@ -51,49 +52,101 @@ pub(crate) fn not_found(wallet_id: &str, org_id: &str) -> ApiError {
         .detail("orgId", org_id)
 }
 
-/// `GetWalletResponse` (each item of `ListWalletsResponse` too) of `owner`'s wallet.
-pub(crate) fn wallet_json(wallet: &UserWallet, owner: &str) -> Value {
-    let key = &wallet.chain.key;
-    let mut answer = json!({
-        "id": wallet.id,
-        "network": wallet.chain.network,
-        "signingKey": {
-            "id": wallet.key_id,
-            "scheme": key.curve().scheme(),
-            "curve": key.curve().as_str(),
-            "publicKey": key.public_key_hex(),
-            "delegatedTo": owner,
-        },
-        "status": "Active",
-        "dateCreated": rfc3339(wallet.date_created),
-        "custodial": false,
-        "tags": [],
-    });
-    if let Some(address) = wallet.chain.address() {
-        answer["address"] = json!(address);
-    }
-    if let Some(name) = &wallet.name {
-        answer["name"] = json!(name);
-    }
-    answer
+/// `signingKey` of a wallet answer.
+#[derive(Debug, Serialize)]
+#[serde(rename_all = "camelCase")]
+struct SigningKey {
+    curve: &'static str,
+    delegated_to: String,
+    id: String,
+    public_key: String,
+    scheme: &'static str,
 }
 
-/// `GenerateSignatureResponse` (and `GetSignatureResponse`) of a signature `wallet` made.
-pub(crate) fn signature_json(wallet: &UserWallet, signed: &WalletSignature) -> Value {
-    let mut answer = json!({
-        "id": signed.id,
-        "walletId": wallet.id,
-        "keyId": wallet.key_id,
-        "network": wallet.chain.network,
-        "requester": { "userId": signed.requester, "tokenId": signed.token_id },
-        "requestBody": signed.request_body,
-        "status": "Signed",
-        "signature": signed.signature,
-        "dateRequested": rfc3339(signed.date),
-        "dateSigned": rfc3339(signed.date),
-    });
-    if let Some(external) = signed.request_body.get("externalId") {
-        answer["externalId"] = external.clone();
+/// `GetWalletResponse` (each item of `ListWalletsResponse` too); fields in the order of
+/// their names, as every answer's.
+#[derive(Debug, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub(crate) struct WalletAnswer {
+    #[serde(skip_serializing_if = "Option::is_none")]
+    address: Option<String>,
+    custodial: bool,
+    date_created: String,
+    id: String,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    name: Option<String>,
+    network: Network,
+    signing_key: SigningKey,
+    status: &'static str,
+    tags: Vec<String>,
+}
+
+/// `GetWalletResponse` of `owner`'s wallet.
+pub(crate) fn wallet_answer(wallet: &UserWallet, owner: &str) -> WalletAnswer {
+    let key = &wallet.chain.key;
+    WalletAnswer {
+        address: wallet.chain.address(),
+        custodial: false,
+        date_created: rfc3339(wallet.date_created),
+        id: wallet.id.clone(),
+        name: wallet.name.clone(),
+        network: wallet.chain.network,
+        signing_key: SigningKey {
+            curve: key.curve().as_str(),
+            delegated_to: owner.to_string(),
+            id: wallet.key_id.clone(),
+            public_key: key.public_key_hex(),
+            scheme: key.curve().scheme(),
+        },
+        status: "Active",
+        tags: Vec::new(),
     }
-    answer
+}
+
+/// `requester` of a signature answer.
+#[derive(Debug, Serialize)]
+#[serde(rename_all = "camelCase")]
+struct Requester {
+    token_id: String,
+    user_id: String,
+}
+
+/// `GenerateSignatureResponse` (and `GetSignatureResponse`); fields in the order of their
+/// names.
+#[derive(Debug, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub(crate) struct SignatureAnswer {
+    date_requested: String,
+    date_signed: String,
+    /// The request's `externalId`, echoed as given (null included).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    external_id: Option<Value>,
+    id: String,
+    key_id: String,
+    network: Network,
+    request_body: Value,
+    requester: Requester,
+    signature: chain::Signature,
+    status: &'static str,
+    wallet_id: String,
+}
+
+/// The answer for a signature `wallet` made.
+pub(crate) fn signature_answer(wallet: &UserWallet, signed: &WalletSignature) -> SignatureAnswer {
+    SignatureAnswer {
+        date_requested: rfc3339(signed.date),
+        date_signed: rfc3339(signed.date),
+        external_id: signed.request_body.get("externalId").cloned(),
+        id: signed.id.clone(),
+        key_id: wallet.key_id.clone(),
+        network: wallet.chain.network,
+        request_body: signed.request_body.clone(),
+        requester: Requester {
+            token_id: signed.token_id.clone(),
+            user_id: signed.requester.clone(),
+        },
+        signature: signed.signature.clone(),
+        status: "Signed",
+        wallet_id: wallet.id.clone(),
+    }
 }

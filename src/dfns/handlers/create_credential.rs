@@ -5,8 +5,9 @@
 use serde_json::Value;
 use warp::http::StatusCode;
 
-use super::{Patch, Reply};
+use super::Patch;
 use crate::dfns::body::{object_of, FromBody};
+use crate::dfns::credentials::CredentialItem;
 use crate::dfns::error::{user_not_found, ApiError};
 use crate::dfns::facts::Facts;
 use crate::dfns::input::{Body, Signed};
@@ -71,7 +72,7 @@ pub(crate) fn handle(
     facts: &Facts,
     (Signed(caller), Body(body)): (Signed, Body<NewCredential>),
     _patch: Patch,
-) -> Reply {
+) -> Result<CredentialItem, ApiError> {
     let bound = api
         .verify_bound_token(
             &body.identifier,

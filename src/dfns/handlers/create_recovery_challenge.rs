@@ -3,15 +3,16 @@
 //! `POST /auth/recover/user`), with the RecoveryKey's encrypted private key. The code is spent
 //! only when the challenge is issued.
 
-use serde_json::{json, Value};
+use serde_json::Value;
 use warp::http::StatusCode;
 
-use super::{Patch, Reply};
+use super::Patch;
 use crate::dfns::body::{FromBody, ObjectReader, ORG_ID};
 use crate::dfns::codes::find_code;
 use crate::dfns::error::{user_not_found, ApiError};
 use crate::dfns::facts::Facts;
 use crate::dfns::input::Body;
+use crate::dfns::registration::{ChallengeUser, RecoveryCredential, RegistrationChallenge};
 use crate::dfns::tokens::Purpose;
 use crate::dfns::DfnsApi;
 use crate::session::{CodeKind, PendingChallenge};
@@ -67,12 +68,12 @@ pub(crate) fn not_a_recovery_factor() -> ApiError {
 }
 
 /// `POST /auth/recover/user/init`.
-pub(crate) fn handle(
-    api: &DfnsApi,
+pub(crate) fn handle<'a>(
+    api: &'a DfnsApi,
     facts: &Facts,
     Body(body): Body<RecoveryChallenge>,
     _patch: Patch,
-) -> Reply {
+) -> Result<RegistrationChallenge<'a>, ApiError> {
     let RecoveryChallenge {
         username,
         code,
@@ -99,24 +100,14 @@ pub(crate) fn handle(
         let issued = api.issue_challenge(state, session, &user, Purpose::Recovery, pending);
         Ok::<_, ApiError>((user, recovery_key, issued))
     })?;
-    let auth = &api.auth;
-    Ok(json!({
-        "user": { "id": user.id, "name": user.username, "displayName": user.username },
-        "temporaryAuthenticationToken": issued.token,
-        "challenge": issued.challenge,
-        "rp": api.rp(),
-        "supportedCredentialKinds": {
-            "firstFactor": auth.first_factor,
-            "secondFactor": auth.second_factor,
-        },
-        "authenticatorSelection": api.authenticator_selection(),
-        "attestation": auth.attestation,
-        "pubKeyCredParams": api.pub_key_cred_params(),
-        "excludeCredentials": [],
-        "otpUrl": "",
-        "allowedRecoveryCredentials": [{
-            "id": recovery_key.cred_id(),
-            "encryptedRecoveryKey": recovery_key.encrypted_private_key().unwrap_or_default(),
-        }],
-    }))
+    let user = ChallengeUser::new(&user.id, &user.username);
+    let mut answer = api.registration_challenge(user, issued.challenge, issued.token);
+    answer.allowed_recovery_credentials = Some(vec![RecoveryCredential {
+        encrypted_recovery_key: recovery_key
+            .encrypted_private_key()
+            .unwrap_or_default()
+            .to_string(),
+        id: recovery_key.cred_id().to_string(),
+    }]);
+    Ok(answer)
 }

@@ -4,13 +4,13 @@
 
 use serde_json::Value;
 
-use super::{Patch, Reply};
+use super::Patch;
 use crate::chain::{ChainError, Network, SignRequest};
 use crate::dfns::body::{FromBody, ObjectReader};
 use crate::dfns::error::ApiError;
 use crate::dfns::facts::Facts;
 use crate::dfns::input::Signed;
-use crate::dfns::wallets::{not_found, owned, signature_json};
+use crate::dfns::wallets::{not_found, owned, signature_answer, SignatureAnswer};
 use crate::dfns::DfnsApi;
 use crate::users::WalletSignature;
 
@@ -32,6 +32,8 @@ pub(crate) struct SignatureRequest {
     payload: String,
     /// `network`, when given (it must be the wallet's).
     network: Option<String>,
+    /// The body as given, kept with the signature and echoed as `requestBody`.
+    body: Value,
 }
 
 impl FromBody for SignatureRequest {
@@ -56,6 +58,7 @@ impl FromBody for SignatureRequest {
             field,
             payload: payload.unwrap_or_default(),
             network,
+            body: body.clone(),
         })
     }
 }
@@ -85,11 +88,15 @@ impl SignatureRequest {
 }
 
 /// `POST /wallets/{walletId}/signatures`.
-pub(crate) fn handle(api: &DfnsApi, facts: &Facts, Signed(caller): Signed, _patch: Patch) -> Reply {
+pub(crate) fn handle(
+    api: &DfnsApi,
+    facts: &Facts,
+    Signed(caller): Signed,
+    _patch: Patch,
+) -> Result<SignatureAnswer, ApiError> {
     let wallet = owned(&caller.user, facts.param("walletId"))?;
     // After the wallet's owner is known: someone else's wallet is a 404 whatever the body.
     let request: SignatureRequest = facts.body()?;
-    let request_body = facts.json()?.clone();
     let sign = request.sign_request(wallet.chain.network)?;
     let signature = wallet.chain.sign(&sign).map_err(|e| request.error(e))?;
     let now = api.clock.unix();
@@ -107,12 +114,12 @@ pub(crate) fn handle(api: &DfnsApi, facts: &Facts, Signed(caller): Signed, _patc
             id: api.seed.dfns_id("sig", &[session, &wallet_id, &n]),
             requester: caller.user.id.clone(),
             token_id: caller.token_id.clone(),
-            request_body,
+            request_body: request.body,
             signature,
             date: now,
         };
         stored.signatures.push(signed.clone());
         Ok::<_, ApiError>(signed)
     })?;
-    Ok(signature_json(wallet, &signed))
+    Ok(signature_answer(wallet, &signed))
 }

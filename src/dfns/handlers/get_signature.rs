@@ -3,15 +3,20 @@
 
 use warp::http::StatusCode;
 
-use super::{Patch, Reply};
+use super::Patch;
 use crate::dfns::caller::Caller;
 use crate::dfns::error::ApiError;
 use crate::dfns::facts::Facts;
-use crate::dfns::wallets::{owned, signature_json};
+use crate::dfns::wallets::{owned, signature_answer, SignatureAnswer};
 use crate::dfns::DfnsApi;
 
 /// `GET /wallets/{walletId}/signatures/{signatureId}`.
-pub(crate) fn handle(_api: &DfnsApi, facts: &Facts, caller: Caller, _patch: Patch) -> Reply {
+pub(crate) fn handle(
+    _api: &DfnsApi,
+    facts: &Facts,
+    caller: Caller,
+    _patch: Patch,
+) -> Result<SignatureAnswer, ApiError> {
     let wallet = owned(&caller.user, facts.param("walletId"))?;
     let id = facts.param("signatureId");
     let signed = wallet
@@ -23,5 +28,5 @@ pub(crate) fn handle(_api: &DfnsApi, facts: &Facts, caller: Caller, _patch: Patc
                 .detail("walletId", wallet.id.as_str())
                 .detail("signatureId", id)
         })?;
-    Ok(signature_json(wallet, signed))
+    Ok(signature_answer(wallet, signed))
 }

@@ -1,9 +1,8 @@
 //! `GET /auth/credentials`: the signed-in user's credentials, active or not.
 
-use serde_json::Value;
-
 use super::{Items, Patch};
 use crate::dfns::caller::Caller;
+use crate::dfns::credentials::CredentialItem;
 use crate::dfns::error::ApiError;
 use crate::dfns::facts::Facts;
 use crate::dfns::DfnsApi;
@@ -14,8 +13,8 @@ pub(crate) fn handle(
     _facts: &Facts,
     caller: Caller,
     _patch: Patch,
-) -> Result<Items<Value>, ApiError> {
-    let items: Vec<Value> = caller
+) -> Result<Items<CredentialItem>, ApiError> {
+    let items = caller
         .user
         .credentials
         .iter()

@@ -1,12 +1,10 @@
 //! `GET /wallets`: the signed-in user's wallets, all on one page.
 
-use serde_json::Value;
-
 use super::{Items, Patch};
 use crate::dfns::caller::Caller;
 use crate::dfns::error::ApiError;
 use crate::dfns::facts::Facts;
-use crate::dfns::wallets::wallet_json;
+use crate::dfns::wallets::{wallet_answer, WalletAnswer};
 use crate::dfns::DfnsApi;
 
 /// `GET /wallets`.
@@ -15,12 +13,12 @@ pub(crate) fn handle(
     _facts: &Facts,
     caller: Caller,
     _patch: Patch,
-) -> Result<Items<Value>, ApiError> {
+) -> Result<Items<WalletAnswer>, ApiError> {
     let user = &caller.user;
-    let items: Vec<Value> = user
+    let items = user
         .wallets
         .iter()
-        .map(|w| wallet_json(w, &user.id))
+        .map(|w| wallet_answer(w, &user.id))
         .collect();
     Ok(Items { items })
 }

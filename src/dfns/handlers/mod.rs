@@ -3,6 +3,10 @@
 //! [`input`](super::input)) and the scenario's merge patch, answering a `Serialize` 200 body
 //! or an [`ApiError`]. [`normal`] maps every [`Endpoint`] to its handler; the match is
 //! exhaustive, so a new variant asks for its handler.
+//!
+//! Answer structs declare their fields in the order of their JSON names: an answer becomes a
+//! [`Value`] for the scenario's patch, whose objects (serde_json without `preserve_order`)
+//! sort their keys, so that order is the order of the bytes sent either way.
 
 mod login;
 mod login_init;
@@ -34,13 +38,13 @@ use super::error::ApiError;
 use super::facts::Facts;
 use super::input::Input;
 use super::scripted::Normal;
+use super::wallets::WalletAnswer;
 use super::DfnsApi;
 use crate::endpoint::Endpoint;
+use crate::users::{Credential, CredentialKind, User};
 
 /// The scenario's merge patch for the 200 body, applied by the scenario step after the handler.
 type Patch<'a> = Option<&'a Value>;
-/// A 200 body built as JSON, or the error.
-type Reply = Result<Value, ApiError>;
 
 /// `{"message": "success"}`, what Dfns answers for actions with nothing to return.
 #[derive(Debug, Serialize)]
@@ -55,6 +59,55 @@ const SUCCESS: Success = Success { message: "success" };
 #[derive(Debug, Serialize)]
 struct SessionToken {
     token: String,
+}
+
+/// `credential` of [`Registered`]: the first factor just registered.
+#[derive(Debug, Serialize)]
+struct RegisteredCredential {
+    kind: CredentialKind,
+    name: String,
+    uuid: String,
+}
+
+/// `user` of [`Registered`].
+#[derive(Debug, Serialize)]
+#[serde(rename_all = "camelCase")]
+struct RegisteredUser {
+    id: String,
+    org_id: String,
+    username: String,
+}
+
+/// The answer of a registration or a recovery, `{credential, user}`; `registerEndUser`
+/// adds the session and the wallets.
+#[derive(Debug, Serialize)]
+struct Registered {
+    #[serde(skip_serializing_if = "Option::is_none")]
+    authentication: Option<SessionToken>,
+    credential: RegisteredCredential,
+    user: RegisteredUser,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    wallets: Option<Vec<WalletAnswer>>,
+}
+
+impl Registered {
+    /// `user`, with `first`, the first factor it registered.
+    fn of(user: &User, first: &Credential) -> Registered {
+        Registered {
+            authentication: None,
+            credential: RegisteredCredential {
+                kind: first.kind(),
+                name: first.name.clone(),
+                uuid: first.uuid.clone(),
+            },
+            user: RegisteredUser {
+                id: user.id.clone(),
+                org_id: user.org_id.clone(),
+                username: user.username.clone(),
+            },
+            wallets: None,
+        }
+    }
 }
 
 /// `{"items": […]}`: a list, all on one page.
@@ -124,6 +177,7 @@ mod tests {
     use super::create_credential_challenge::CredentialChallenge;
     use super::login::Login;
     use super::login_init::LoginInit;
+    use super::recover::Recovery;
     use super::registration::Registration;
     use crate::dfns::body::FromBody;
     use crate::dfns::codes::CodeRequest;
@@ -225,5 +279,40 @@ mod tests {
             "kind: must be one of: Fido2, Key, Password, Totp, RecoveryKey, \
              PasswordProtectedKey (got \"Retina\")"
         );
+    }
+
+    #[test]
+    fn nested_fields_are_named_by_their_path_in_the_order_of_the_checks() {
+        let body = json!({
+            "recovery": { "kind": "Key", "credentialAssertion": { "credId": 1 } },
+            "newCredentials": { "bogus": {} },
+        });
+        let (message, all) = refused::<Recovery>(body);
+        assert_eq!(
+            message,
+            "newCredentials.bogus: is not a known field (known: firstFactorCredential, \
+             secondFactorCredential, recoveryCredential)"
+        );
+        let fields: Vec<&str> = all.iter().map(|(f, _)| f.as_str()).collect();
+        assert_eq!(
+            fields,
+            [
+                "newCredentials.bogus",
+                "recovery.kind",
+                "recovery.credentialAssertion.credId",
+                "recovery.credentialAssertion.clientData",
+                "recovery.credentialAssertion.signature",
+                "newCredentials.firstFactorCredential",
+            ]
+        );
+        let (message, _) = refused::<Recovery>(json!({ "newCredentials": {} }));
+        assert_eq!(message, "recovery: is required and must be an object");
+    }
+
+    #[test]
+    fn a_null_first_factor_is_a_missing_one() {
+        let body = json!({ "firstFactorCredential": null });
+        let (message, _) = refused::<Registration<false>>(body);
+        assert_eq!(message, "firstFactorCredential: is required");
     }
 }

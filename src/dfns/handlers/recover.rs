@@ -4,13 +4,13 @@
 //! those new credentials. On success the new credentials replace all of the user's previous
 //! ones and every session of the user ends; the token is spent.
 
-use serde_json::{json, Value};
+use serde_json::Value;
 use warp::http::StatusCode;
 
 use super::create_recovery_challenge::not_a_recovery_factor;
-use super::{Patch, Reply};
-use crate::dfns::body::object_of;
-use crate::dfns::credentials::webauthn_error;
+use super::{Patch, Registered};
+use crate::dfns::body::{FromBody, ObjectReader};
+use crate::dfns::credentials::{webauthn_error, NewCredentials};
 use crate::dfns::error::{not_authorized, user_not_found, ApiError};
 use crate::dfns::facts::Facts;
 use crate::dfns::tokens::Purpose;
@@ -18,6 +18,90 @@ use crate::dfns::DfnsApi;
 use crate::session::PendingChallenge;
 use crate::users::CredentialKind;
 use crate::webauthn::{verify_key_assertion_of_document, KeyDigest};
+
+/// Where the RecoveryKey's assertion is in the body.
+const ASSERTION: &str = "recovery.credentialAssertion";
+
+/// The body: the RecoveryKey's assertion over the new credentials, and those credentials.
+#[derive(Debug)]
+pub(crate) struct Recovery {
+    /// `recovery.credentialAssertion` (`recovery.kind` is `RecoveryKey`).
+    assertion: KeyAssertion,
+    /// `newCredentials` as given: the document the assertion signs.
+    document: Value,
+    /// `newCredentials`, to register.
+    credentials: NewCredentials,
+}
+
+/// A Key credential's assertion: `{credId, clientData, signature, algorithm?}`.
+#[derive(Debug)]
+struct KeyAssertion {
+    cred_id: String,
+    client_data: String,
+    signature: String,
+    digest: KeyDigest,
+}
+
+impl KeyAssertion {
+    /// Reads it from `reader`'s object.
+    fn read(reader: &mut ObjectReader) -> Option<KeyAssertion> {
+        let cred_id = reader.required_text("credId");
+        let algorithm = reader.raw("algorithm").and_then(Value::as_str);
+        let digest = KeyDigest::from_algorithm(algorithm)
+            .map_err(|e| reader.push("algorithm", e))
+            .ok();
+        let client_data = reader.required_text("clientData");
+        let signature = reader.required_text("signature");
+        Some(KeyAssertion {
+            cred_id: cred_id?.trim_end_matches('=').to_string(),
+            client_data: client_data?,
+            signature: signature?,
+            digest: digest?,
+        })
+    }
+}
+
+/// Reported in the order the checks were made before the body was typed: the fields, both
+/// objects, the new credentials' fields, then the assertion, then the first factor.
+impl FromBody for Recovery {
+    fn from_body(body: &Value) -> Result<Recovery, ApiError> {
+        let mut reader = ObjectReader::new(body)?;
+        reader.reject_unknown(&["recovery", "newCredentials"]);
+        let recovery = reader.required_object("recovery");
+        let new_credentials = reader.required_object("newCredentials");
+        if let Some(new_credentials) = new_credentials {
+            reader.nested("newCredentials", new_credentials, |new| {
+                new.reject_unknown(&NewCredentials::FIELDS)
+            });
+        }
+        let assertion = recovery.and_then(|recovery| {
+            reader.nested("recovery", recovery, |recovery| {
+                let kind = recovery.raw("kind").and_then(Value::as_str);
+                if kind != Some(CredentialKind::RecoveryKey.as_str()) {
+                    recovery.push("kind", "must be RecoveryKey");
+                }
+                let assertion = recovery.required_object("credentialAssertion")?;
+                recovery.nested("credentialAssertion", assertion, KeyAssertion::read)
+            })
+        });
+        let credentials = new_credentials.and_then(|new_credentials| {
+            reader.nested("newCredentials", new_credentials, NewCredentials::read)
+        });
+        reader.finish()?;
+        match (assertion, new_credentials, credentials) {
+            (Some(assertion), Some(document), Some(credentials)) => Ok(Recovery {
+                assertion,
+                document: Value::Object(document.clone()),
+                credentials,
+            }),
+            // Each `None` recorded its violation, which `finish` answered.
+            _ => Err(ApiError::new(
+                StatusCode::BAD_REQUEST,
+                "request body is incomplete",
+            )),
+        }
+    }
+}
 
 /// 401 for a recovery token already used.
 fn spent() -> ApiError {
@@ -29,16 +113,13 @@ fn spent() -> ApiError {
     .detail("check", "spent")
 }
 
-/// A required object at `field` of `object`.
-fn object_at<'a>(object: &'a Value, field: &str, path: &str) -> Result<&'a Value, ApiError> {
-    object
-        .get(field)
-        .filter(|v| v.is_object())
-        .ok_or_else(|| ApiError::invalid_field(path, "is required and must be an object"))
-}
-
 /// `POST /auth/recover/user`.
-pub(crate) fn handle(api: &DfnsApi, facts: &Facts, _: (), _patch: Patch) -> Reply {
+pub(crate) fn handle(
+    api: &DfnsApi,
+    facts: &Facts,
+    _: (),
+    _patch: Patch,
+) -> Result<Registered, ApiError> {
     let bearer = facts.bearer.as_deref().ok_or_else(|| {
         not_authorized(
             "the recovery's temporaryAuthenticationToken is required as Authorization: Bearer",
@@ -49,41 +130,11 @@ pub(crate) fn handle(api: &DfnsApi, facts: &Facts, _: (), _patch: Patch) -> Repl
         Purpose::Recovery,
         ("temporaryAuthenticationToken", &facts.session),
     )?;
-    let body = facts.json()?;
-    object_of(body, &["recovery", "newCredentials"])?;
-    let recovery = object_at(body, "recovery", "recovery")?;
-    let new_credentials = object_at(body, "newCredentials", "newCredentials")?;
-    let factors = [
-        "firstFactorCredential",
-        "secondFactorCredential",
-        "recoveryCredential",
-    ];
-    if let Some(unknown) = new_credentials
-        .as_object()
-        .and_then(|o| o.keys().find(|k| !factors.contains(&k.as_str())))
-    {
-        return Err(ApiError::invalid_field(
-            &format!("newCredentials.{unknown}"),
-            format!("is not a known field (known: {})", factors.join(", ")),
-        ));
-    }
-    if recovery.get("kind").and_then(Value::as_str) != Some(CredentialKind::RecoveryKey.as_str()) {
-        return Err(ApiError::invalid_field(
-            "recovery.kind",
-            "must be RecoveryKey",
-        ));
-    }
-    let field = "recovery.credentialAssertion";
-    let assertion = object_at(recovery, "credentialAssertion", field)?;
-    let text = |name: &str| {
-        assertion.get(name).and_then(Value::as_str).ok_or_else(|| {
-            ApiError::invalid_field(
-                &format!("{field}.{name}"),
-                "is required and must be a string",
-            )
-        })
-    };
-    let cred_id = text("credId")?.trim_end_matches('=');
+    let Recovery {
+        assertion,
+        document,
+        credentials: new_credentials,
+    } = facts.body()?;
     let (pending, user) = api.sessions.read(&bound.session, |state| {
         let pending = state.pending_challenges.get(&bound.jti).cloned();
         (pending, state.users.get(&bound.user_id).cloned())
@@ -96,34 +147,24 @@ pub(crate) fn handle(api: &DfnsApi, facts: &Facts, _: (), _patch: Patch) -> Repl
     };
     let user = user.ok_or_else(user_not_found)?;
     let recovery_key = user
-        .credential(cred_id)
+        .credential(&assertion.cred_id)
         .filter(|c| c.cred_id() == allowed && c.active && c.kind() == CredentialKind::RecoveryKey)
         .ok_or_else(not_a_recovery_factor)?;
     let key = recovery_key.key().ok_or_else(not_a_recovery_factor)?;
-    let digest = KeyDigest::from_algorithm(assertion.get("algorithm").and_then(Value::as_str))
-        .map_err(|e| ApiError::invalid_field(&format!("{field}.algorithm"), e))?;
     verify_key_assertion_of_document(
-        text("clientData")?,
-        text("signature")?,
+        &assertion.client_data,
+        &assertion.signature,
         key,
-        digest,
+        assertion.digest,
         "key.get",
-        new_credentials,
+        &document,
     )
-    .map_err(|e| webauthn_error(field, e))?;
-    let first = new_credentials
-        .get("firstFactorCredential")
-        .ok_or_else(|| {
-            ApiError::invalid_field("newCredentials.firstFactorCredential", "is required")
-        })?;
-    let credentials = api.register_credentials(
-        new_credentials.as_object().expect("checked: an object"),
-        first,
-        "newCredentials",
-        &bound.challenge,
-        &user,
-    )?;
-    let first = credentials[0].clone();
+    .map_err(|e| webauthn_error(ASSERTION, e))?;
+    let credentials =
+        api.register_credentials(&new_credentials, "newCredentials", &bound.challenge, &user)?;
+    let first = credentials.first().cloned().ok_or_else(|| {
+        ApiError::invalid_field("newCredentials.firstFactorCredential", "is required")
+    })?;
     api.sessions.with(&bound.session, |state| {
         if state.pending_challenges.remove(&bound.jti).is_none() {
             return Err(spent());
@@ -133,8 +174,5 @@ pub(crate) fn handle(api: &DfnsApi, facts: &Facts, _: (), _patch: Patch) -> Repl
         state.end_sessions_of(&user.id);
         Ok(())
     })?;
-    Ok(json!({
-        "credential": { "uuid": first.uuid, "kind": first.kind(), "name": first.name },
-        "user": { "id": user.id, "username": user.username, "orgId": user.org_id },
-    }))
+    Ok(Registered::of(&user, &first))
 }

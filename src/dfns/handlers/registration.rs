@@ -3,19 +3,19 @@
 //! `Authorization: Bearer`, verified (signature, expiry, the challenge it binds) and spent by a
 //! successful completion.
 
-use crate::dfns::bound::unspendable;
-use serde_json::{json, Map, Value};
+use serde_json::{Map, Value};
 use warp::http::StatusCode;
 
-use super::{Patch, Reply};
+use super::{Patch, Registered, SessionToken};
 use crate::chain::Network;
-use crate::dfns::body::FromBody;
-use crate::dfns::bound::BoundToken;
+use crate::dfns::body::{FromBody, ObjectReader};
+use crate::dfns::bound::{unspendable, BoundToken};
+use crate::dfns::credentials::NewCredentials;
 use crate::dfns::error::ApiError;
 use crate::dfns::facts::Facts;
 use crate::dfns::input::{Body, Input};
 use crate::dfns::tokens::Purpose;
-use crate::dfns::wallets::wallet_json;
+use crate::dfns::wallets::wallet_answer;
 use crate::dfns::DfnsApi;
 use crate::users::User;
 
@@ -39,15 +39,12 @@ impl Input for RegistrationToken {
     }
 }
 
-/// The body: the credentials (`firstFactorCredential`, `secondFactorCredential?`,
-/// `recoveryCredential?`, verified against the challenge by the credentials module) and, with
-/// `WALLETS` (`/auth/registration/enduser`), the wallets to create.
+/// The body: the credentials (verified against the challenge by the credentials module)
+/// and, with `WALLETS` (`/auth/registration/enduser`), the wallets to create.
 #[derive(Debug)]
 pub(crate) struct Registration<const WALLETS: bool> {
     /// The credential fields, as given.
-    credentials: Map<String, Value>,
-    /// `firstFactorCredential`.
-    first: Value,
+    credentials: NewCredentials,
     /// `wallets: [{network, name?}]`.
     wallets: Vec<(Network, Option<String>)>,
 }
@@ -60,11 +57,7 @@ impl<const WALLETS: bool> FromBody for Registration<WALLETS> {
                 "request body must be a JSON object",
             ));
         };
-        let mut known = vec![
-            "firstFactorCredential",
-            "secondFactorCredential",
-            "recoveryCredential",
-        ];
+        let mut known = NewCredentials::FIELDS.to_vec();
         if WALLETS {
             known.push("wallets");
         }
@@ -79,12 +72,12 @@ impl<const WALLETS: bool> FromBody for Registration<WALLETS> {
         } else {
             Vec::new()
         };
-        let first = object
-            .get("firstFactorCredential")
-            .ok_or_else(|| ApiError::invalid_field("firstFactorCredential", "is required"))?;
+        let mut reader = ObjectReader::new(body)?;
+        let credentials = NewCredentials::read(&mut reader);
+        reader.finish()?;
         Ok(Registration {
-            credentials: object.clone(),
-            first: first.clone(),
+            // Required: an absent one was reported above.
+            credentials: credentials.unwrap_or_default(),
             wallets,
         })
     }
@@ -96,7 +89,7 @@ pub(crate) fn handle(
     _facts: &Facts,
     (RegistrationToken(bound), Body(body)): (RegistrationToken, Body<Registration<false>>),
     _patch: Patch,
-) -> Reply {
+) -> Result<Registered, ApiError> {
     complete(api, bound, body)
 }
 
@@ -106,7 +99,7 @@ pub(crate) fn handle_enduser(
     _facts: &Facts,
     (RegistrationToken(bound), Body(body)): (RegistrationToken, Body<Registration<true>>),
     _patch: Patch,
-) -> Reply {
+) -> Result<Registered, ApiError> {
     complete(api, bound, body)
 }
 
@@ -115,10 +108,9 @@ fn complete<const WALLETS: bool>(
     api: &DfnsApi,
     bound: BoundToken,
     body: Registration<WALLETS>,
-) -> Reply {
+) -> Result<Registered, ApiError> {
     let Registration {
         credentials,
-        first,
         wallets,
     } = body;
     let mut user = User {
@@ -128,8 +120,12 @@ fn complete<const WALLETS: bool>(
         credentials: Vec::new(),
         wallets: Vec::new(),
     };
-    user.credentials =
-        api.register_credentials(&credentials, &first, "", &bound.challenge, &user)?;
+    user.credentials = api.register_credentials(&credentials, "", &bound.challenge, &user)?;
+    let first = user
+        .credentials
+        .first()
+        .cloned()
+        .ok_or_else(|| ApiError::invalid_field(NewCredentials::FIELDS[0], "is required"))?;
     let now = api.clock.unix();
     user.wallets = wallets
         .into_iter()
@@ -167,18 +163,12 @@ fn complete<const WALLETS: bool>(
         state.logins += 1;
         Ok(state.logins)
     })?;
-    let first = &user.credentials[0];
-    let mut answer = json!({
-        "credential": { "uuid": first.uuid, "kind": first.kind(), "name": first.name },
-        "user": { "id": user.id, "username": user.username, "orgId": user.org_id },
-    });
+    let mut answer = Registered::of(&user, &first);
     if WALLETS {
-        answer["authentication"] = json!({ "token": api.session_token(&session, &user, n) });
-        answer["wallets"] = user
-            .wallets
-            .iter()
-            .map(|w| wallet_json(w, &user.id))
-            .collect();
+        let token = api.session_token(&session, &user, n);
+        answer.authentication = Some(SessionToken { token });
+        let wallets = user.wallets.iter().map(|w| wallet_answer(w, &user.id));
+        answer.wallets = Some(wallets.collect());
     }
     Ok(answer)
 }

@@ -3,20 +3,20 @@
 
 use warp::http::StatusCode;
 
-use super::{Patch, Reply};
+use super::Patch;
 use crate::dfns::error::ApiError;
 use crate::dfns::facts::Facts;
 use crate::dfns::input::Body;
-use crate::dfns::registration::SocialRequest;
+use crate::dfns::registration::{RegistrationChallenge, SocialRequest};
 use crate::dfns::DfnsApi;
 
 /// `POST /auth/registration/social`.
-pub(crate) fn handle(
-    api: &DfnsApi,
+pub(crate) fn handle<'a>(
+    api: &'a DfnsApi,
     facts: &Facts,
     Body(request): Body<SocialRequest>,
     patch: Patch,
-) -> Reply {
+) -> Result<RegistrationChallenge<'a>, ApiError> {
     let who = api.social_identity(facts, &request)?;
     if api
         .sessions
