@@ -1,6 +1,7 @@
 //! The control plane under `/__mock`: health, the scenario list and reload, per-session
-//! scenario selection and states, resets, and the request journal. Reads and resets state;
-//! never answers as Dfns. Errors use the same JSON error shape as the API.
+//! scenario selection and states, resets, the request journal, and the OpenAPI document of
+//! everything the mock serves. Reads and resets state; never answers as Dfns. Errors use the
+//! same JSON error shape as the API.
 
 use std::collections::HashMap;
 
@@ -8,7 +9,7 @@ use bytes::Bytes;
 use serde_json::{json, Value};
 use warp::http::StatusCode;
 use warp::reply::Response;
-use warp::{Filter, Rejection};
+use warp::{Filter, Rejection, Reply};
 
 use crate::app::App;
 use crate::body::{raw_body, BodyError};
@@ -18,6 +19,10 @@ use crate::dfns::error::{json_response, ApiError};
 use crate::scenario::model::STARTED;
 use crate::session::SessionKey;
 
+/// OpenAPI 3.1 of every route the mock serves (`GET /__mock/openapi.json`), compiled in;
+/// `tests/openapi.rs` keeps it and the routes in step.
+const OPENAPI: &str = include_str!("../openapi/openapi.json");
+
 /// Every control-plane route.
 pub(crate) fn filter(app: App) -> impl Filter<Extract = (Response,), Error = Rejection> + Clone {
     let app_filter = app.clone();
@@ -26,6 +31,11 @@ pub(crate) fn filter(app: App) -> impl Filter<Extract = (Response,), Error = Rej
         .and(warp::get())
         .and(with_app.clone())
         .map(|app: App| json_response(StatusCode::OK, &health(&app)));
+    let openapi = warp::path!("__mock" / "openapi.json")
+        .and(warp::get())
+        .map(|| {
+            warp::reply::with_header(OPENAPI, "content-type", "application/json").into_response()
+        });
     let scenarios = warp::path!("__mock" / "scenarios")
         .and(warp::get())
         .and(with_app.clone())
@@ -125,6 +135,8 @@ pub(crate) fn filter(app: App) -> impl Filter<Extract = (Response,), Error = Rej
             json_response(StatusCode::OK, &json!({ "cleared": true }))
         });
     health
+        .or(openapi)
+        .unify()
         .or(scenarios)
         .unify()
         .or(reload)

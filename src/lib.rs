@@ -45,7 +45,7 @@ pub use dfns::tokens::{
 };
 pub use dfns::DfnsApi;
 pub use endpoint::Endpoint;
-pub use server::{start, RunningServer};
+pub use server::{served_routes, start, RunningServer};
 pub use totp::code as totp_code;
 pub use webauthn::keys::to_cose;
 pub use webauthn::CredentialKey;

@@ -98,6 +98,7 @@ const OTHER_ROUTES: &[(&str, &str)] = &[
     ("GET", "/oidc/authorize"),
     ("POST", "/oidc/authorize"),
     ("GET", "/__mock/health"),
+    ("GET", "/__mock/openapi.json"),
     ("GET", "/__mock/scenarios"),
     ("POST", "/__mock/scenarios/reload"),
     ("GET", "/__mock/sessions"),
@@ -141,14 +142,19 @@ pub fn routes(
         .unify()
 }
 
+/// Every route the server answers, `(METHOD, /path)`, a `{name}` segment standing for any one
+/// segment: the Dfns [`Endpoint`]s, the issuer's and the control plane's.
+pub fn served_routes() -> impl Iterator<Item = (&'static str, &'static str)> {
+    let dfns = Endpoint::ALL.iter().map(|e| (e.method_name(), e.path()));
+    dfns.chain(OTHER_ROUTES.iter().copied())
+}
+
 fn no_route(
     method: Method,
     path: warp::path::FullPath,
     ctx: RequestContext,
 ) -> warp::reply::Response {
-    let dfns = Endpoint::ALL.iter().map(|e| (e.method_name(), e.path()));
-    let allowed: Vec<&str> = dfns
-        .chain(OTHER_ROUTES.iter().copied())
+    let allowed: Vec<&str> = served_routes()
         .filter(|(_, p)| crate::endpoint::path_matches(p, path.as_str()))
         .map(|(m, _)| m)
         .collect();
