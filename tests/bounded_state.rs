@@ -5,6 +5,9 @@
 
 mod common;
 
+#[path = "common/contract.rs"]
+mod contract;
+
 use common::{config, send_json, Mock};
 use serde_json::{json, Value};
 
@@ -35,6 +38,27 @@ async fn an_over_long_session_key_is_refused_and_nothing_is_kept_for_it() {
             .await
             .unwrap();
         assert_eq!(response.status(), 400, "{path}");
+    }
+    // Nor through the control plane's session paths.
+    for (method, path) in [
+        (reqwest::Method::PUT, format!("/__mock/sessions/{long}/scenario")),
+        (reqwest::Method::GET, format!("/__mock/sessions/{long}")),
+        (reqwest::Method::POST, format!("/__mock/sessions/{long}/reset")),
+    ] {
+        let response = mock
+            .client
+            .request(method, mock.url(&path))
+            .header("x-dfns-mock-control", "1")
+            .json(&json!({ "name": "happy" }))
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(response.status(), 400, "{path}");
+        let body: Value = response.json().await.unwrap();
+        assert_eq!(
+            body["error"]["message"],
+            "The session key in the path is 257 bytes long; a session key has at most 256"
+        );
     }
     let sessions: Value = mock.get_json("/__mock/sessions").await;
     assert_eq!(sessions["sessions"], json!([]), "{sessions}");
@@ -188,6 +212,9 @@ async fn the_journal_is_bounded_in_bytes_and_cuts_long_bodies() {
         assert_eq!(status, 400);
     }
     let journal: Value = mock.get_json("/__mock/journal").await;
+    let contract = contract::Contract::load();
+    let fits = contract.check("GET", "/__mock/journal", 200, Some("application/json"), &journal);
+    assert_eq!(fits, Ok(()), "a journal with cut bodies fits the OpenAPI document");
     let entries = journal["entries"].as_array().expect("entries");
     assert!(
         entries.len() < 100,

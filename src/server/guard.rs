@@ -220,19 +220,33 @@ where
     }
 }
 
-/// 400 for a request whose `X-Dfns-Mock-Session` is longer than a session key may be, on
-/// every plane, before any state is kept for it.
+/// 400 for a request whose session key, in `X-Dfns-Mock-Session` or in a control-plane
+/// path `/__mock/sessions/{key}/…`, is longer than a session key may be, on every plane,
+/// before any state is kept for it.
 fn session_key_refusal<B>(request: &Request<B>) -> Option<ApiError> {
-    let len = request.headers().get(SESSION_HEADER)?.len();
-    (len > MAX_SESSION_KEY_BYTES).then(|| {
+    let too_long = |len: usize, name: &str| {
         ApiError::new(
             StatusCode::BAD_REQUEST,
             format!(
-                "X-Dfns-Mock-Session is {len} bytes long; a session key has at most {MAX_SESSION_KEY_BYTES}"
+                "{name} is {len} bytes long; a session key has at most {MAX_SESSION_KEY_BYTES}"
             ),
         )
-        .detail("header", SESSION_HEADER)
-    })
+    };
+    if let Some(header) = request.headers().get(SESSION_HEADER) {
+        if header.len() > MAX_SESSION_KEY_BYTES {
+            return Some(
+                too_long(header.len(), "X-Dfns-Mock-Session").detail("header", SESSION_HEADER),
+            );
+        }
+    }
+    let segment = request.uri().path().strip_prefix("/__mock/sessions/")?;
+    let segment = segment.split('/').next().unwrap_or_default();
+    // Each %XX escape decodes to one byte.
+    let len = segment
+        .len()
+        .saturating_sub(2 * segment.matches('%').count());
+    (len > MAX_SESSION_KEY_BYTES)
+        .then(|| too_long(len, "The session key in the path").detail("parameter", "key"))
 }
 
 fn is_control(path: &str) -> bool {
