@@ -41,9 +41,15 @@ async fn an_over_long_session_key_is_refused_and_nothing_is_kept_for_it() {
     }
     // Nor through the control plane's session paths.
     for (method, path) in [
-        (reqwest::Method::PUT, format!("/__mock/sessions/{long}/scenario")),
+        (
+            reqwest::Method::PUT,
+            format!("/__mock/sessions/{long}/scenario"),
+        ),
         (reqwest::Method::GET, format!("/__mock/sessions/{long}")),
-        (reqwest::Method::POST, format!("/__mock/sessions/{long}/reset")),
+        (
+            reqwest::Method::POST,
+            format!("/__mock/sessions/{long}/reset"),
+        ),
     ] {
         let response = mock
             .client
@@ -213,8 +219,18 @@ async fn the_journal_is_bounded_in_bytes_and_cuts_long_bodies() {
     }
     let journal: Value = mock.get_json("/__mock/journal").await;
     let contract = contract::Contract::load();
-    let fits = contract.check("GET", "/__mock/journal", 200, Some("application/json"), &journal);
-    assert_eq!(fits, Ok(()), "a journal with cut bodies fits the OpenAPI document");
+    let fits = contract.check(
+        "GET",
+        "/__mock/journal",
+        200,
+        Some("application/json"),
+        &journal,
+    );
+    assert_eq!(
+        fits,
+        Ok(()),
+        "a journal with cut bodies fits the OpenAPI document"
+    );
     let entries = journal["entries"].as_array().expect("entries");
     assert!(
         entries.len() < 100,

@@ -13,20 +13,7 @@ use serde_json::{json, Value};
 
 /// Starts a registration for `email`; returns (challenge body, temporary token).
 async fn challenge(mock: &Mock, email: &str, session: &str) -> (Value, String) {
-    let token = mock.mint(json!({ "email": email })).await;
-    let (status, _, body) = mock
-        .post(
-            "/auth/registration/social",
-            &Mock::social_body(&token),
-            &[("x-dfns-mock-session", session)],
-        )
-        .await;
-    assert_eq!(status, 200, "{body}");
-    let temp = body["temporaryAuthenticationToken"]
-        .as_str()
-        .unwrap()
-        .to_string();
-    (body, temp)
+    mock.registration_challenge(email, session).await
 }
 
 async fn complete(mock: &Mock, temp: &str, body: &Value) -> (u16, Value) {

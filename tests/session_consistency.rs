@@ -13,17 +13,8 @@ use serde_json::{json, Value};
 
 /// A registration challenge for `email` in `session`: (challenge, temporary token).
 async fn challenge(mock: &Mock, email: &str, session: &str) -> (String, String) {
-    let token = mock.mint(json!({ "email": email })).await;
-    let (status, _, body) = mock
-        .post(
-            "/auth/registration/social",
-            &Mock::social_body(&token),
-            &[("x-dfns-mock-session", session)],
-        )
-        .await;
-    assert_eq!(status, 200, "{body}");
-    let text = |name: &str| body[name].as_str().unwrap().to_string();
-    (text("challenge"), text("temporaryAuthenticationToken"))
+    let (body, temp) = mock.registration_challenge(email, session).await;
+    (body["challenge"].as_str().unwrap().to_string(), temp)
 }
 
 /// Completes a registration with `temp`, sending `session` as the header when given.

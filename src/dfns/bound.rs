@@ -32,19 +32,16 @@ pub(crate) struct BoundToken {
     pub(crate) action: Option<ActionBinding>,
 }
 
-/// The answer to a single-use token its session cannot spend: `spent()` for one already
-/// used, a 401 naming `field` for one the session has no record of issuing.
-pub(crate) fn unspendable(
-    why: Unspendable,
-    field: &str,
-    spent: impl FnOnce() -> ApiError,
-) -> ApiError {
-    match why {
-        Unspendable::Spent => spent(),
-        Unspendable::NotIssued => ApiError::new(StatusCode::UNAUTHORIZED, not_issued(field))
-            .detail("field", field)
-            .detail("check", "not-issued"),
-    }
+/// The 401 for a single-use token at `field` that its session cannot spend: `spent` when
+/// already used, `not-issued` when the session has no record of issuing it.
+pub(crate) fn unspendable(why: Unspendable, field: &str) -> ApiError {
+    let (message, check) = match why {
+        Unspendable::Spent => (format!("{field} has already been used"), "spent"),
+        Unspendable::NotIssued => (not_issued(field), "not-issued"),
+    };
+    ApiError::new(StatusCode::UNAUTHORIZED, message)
+        .detail("field", field)
+        .detail("check", check)
 }
 
 /// Why a token its session has no record of is refused.

@@ -177,6 +177,25 @@ impl Mock {
             .expect("JSON")
     }
 
+    /// Starts a social registration for `email` in `session`: (challenge body, temporary
+    /// token).
+    pub async fn registration_challenge(&self, email: &str, session: &str) -> (Value, String) {
+        let token = self.mint(json!({ "email": email })).await;
+        let (status, _, body) = self
+            .post(
+                "/auth/registration/social",
+                &Mock::social_body(&token),
+                &[("x-dfns-mock-session", session)],
+            )
+            .await;
+        assert_eq!(status, 200, "{body}");
+        let temp = body["temporaryAuthenticationToken"]
+            .as_str()
+            .unwrap()
+            .to_string();
+        (body, temp)
+    }
+
     /// The registration body for `id_token`.
     pub fn social_body(id_token: &str) -> Value {
         json!({ "socialLoginProviderKind": "Oidc", "idToken": id_token })

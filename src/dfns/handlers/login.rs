@@ -99,16 +99,7 @@ pub(crate) fn handle(
     }
     // Commit: the identifier is single-use and counters only move forward.
     let n = api.sessions.with(&bound.session, |state| {
-        state.tokens.spend(&bound.jti).map_err(|why| {
-            unspendable(why, field, || {
-                ApiError::new(
-                    StatusCode::UNAUTHORIZED,
-                    format!("{field} has already been used"),
-                )
-                .detail("field", field)
-                .detail("check", "spent")
-            })
-        })?;
+        (state.tokens.spend(&bound.jti)).map_err(|why| unspendable(why, field))?;
         record_sign_count(state, &user.id, &answered.cred_id, answered.sign_count);
         state.logins += 1;
         Ok::<_, ApiError>(state.logins)

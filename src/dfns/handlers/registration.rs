@@ -142,16 +142,7 @@ fn complete<const WALLETS: bool>(
     let session = bound.session.clone();
     let n = api.sessions.with(&session, |state| {
         let field = "temporaryAuthenticationToken";
-        state.tokens.check(&bound.jti).map_err(|why| {
-            unspendable(why, field, || {
-                ApiError::new(
-                    StatusCode::UNAUTHORIZED,
-                    format!("{field} has already been used"),
-                )
-                .detail("field", field)
-                .detail("check", "spent")
-            })
-        })?;
+        (state.tokens.check(&bound.jti)).map_err(|why| unspendable(why, field))?;
         if state.users.contains_key(&user.id) {
             return Err(ApiError::new(
                 StatusCode::UNAUTHORIZED,
