@@ -1,8 +1,12 @@
-//! Per-session mutable state, keyed by `X-Dfns-Mock-Session` so that parallel tests never
-//! see each other's counters. Requests without a key share the `default` session.
+//! Per-session mutable state and request ids, keyed by `X-Dfns-Mock-Session` so that
+//! parallel tests never see each other's counters. Requests without a key share the
+//! `default` session.
 //!
 //! Each session has its own lock, taken once per operation, so what a request reads and
-//! writes is atomic and no request waits for another session's.
+//! writes is atomic and no request waits for another session's; its request-id counter is an
+//! atomic beside it. Everything is bounded: the number of live sessions (least recently used
+//! forgotten first), the length of a key, and what each session accumulates (capped
+//! collections that forget their oldest entry).
 
 use std::collections::HashMap;
 use std::sync::atomic::{AtomicU64, Ordering};
