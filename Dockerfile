@@ -16,6 +16,7 @@ RUN mkdir src && echo 'fn main() {}' > src/main.rs && touch src/lib.rs \
 COPY src src
 COPY fixtures fixtures
 COPY scenarios scenarios
+COPY openapi openapi
 RUN cargo build --release --locked
 
 FROM ${BUILDER} AS binary
