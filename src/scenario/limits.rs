@@ -355,4 +355,22 @@ mod tests {
         let text = " ".repeat(MAX_FILE_BYTES as usize + 1);
         assert_eq!(yaml(&text), Err(Breach::TooLarge(MAX_FILE_BYTES + 1)));
     }
+
+    proptest::proptest! {
+        #![proptest_config(proptest::prelude::ProptestConfig::with_cases(2000))]
+        /// Any text of the characters the scan reacts to (brackets, quotes, escapes, comment
+        /// marks, block-scalar indicators, line breaks, multi-byte text) is judged without a
+        /// panic, in every syntax, and a refusal's offset lies inside the text.
+        #[test]
+        fn the_scan_never_panics_and_points_inside_the_text(
+            text in r#"[\[\]{}"'\\#|>:\- \n\té€a-z0-9]{0,200}"#,
+        ) {
+            for syntax in [Syntax::Yaml, Syntax::Toml, Syntax::Json] {
+                if let Err(breach) = check(&text, syntax) {
+                    proptest::prop_assert!(breach.offset() <= text.len());
+                    proptest::prop_assert!(text.is_char_boundary(breach.offset()));
+                }
+            }
+        }
+    }
 }
