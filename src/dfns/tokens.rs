@@ -2,14 +2,17 @@
 //! challenge identifiers, session tokens, user actions): EdDSA JWTs with the Dfns claim
 //! shape ([`DfnsClaims`]) plus what the mock binds into them ([`MockClaim`]), signed by a
 //! key derived from the seed, so the same seed always yields the same key and the same
-//! tokens.
+//! tokens. The key is made once; signing and checking use it parsed (`oidc::jws`).
+
+use std::sync::Arc;
 
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use base64::Engine;
-use ed25519_dalek::pkcs8::EncodePrivateKey;
-use jsonwebtoken::{encode, Algorithm, DecodingKey, EncodingKey, Header};
+use jsonwebtoken::errors::{Error as JwtError, ErrorKind};
+use jsonwebtoken::{Algorithm, DecodingKey};
 use serde::{Deserialize, Serialize};
 
+use crate::oidc::jws::{CompactJws, JwsSigner, JwsVerifier};
 use crate::seed::Seed;
 
 /// The `aud` of every Dfns token.
@@ -174,21 +177,24 @@ pub(crate) struct DfnsClaims {
 #[derive(Clone)]
 pub struct DfnsTokenSigner {
     issuer: String,
-    kid: String,
-    encoding: EncodingKey,
+    signer: Arc<JwsSigner>,
+    verifier: JwsVerifier,
     decoding: DecodingKey,
 }
 
 impl DfnsTokenSigner {
     /// The signer whose key is derived from `seed`.
     pub(crate) fn new(seed: &Seed, issuer: &str) -> DfnsTokenSigner {
-        let key = ed25519_dalek::SigningKey::from_bytes(&seed.bytes("dfns-token-key", &[]));
-        let der = key.to_pkcs8_der().expect("an Ed25519 key always encodes");
-        let x = URL_SAFE_NO_PAD.encode(key.verifying_key().to_bytes());
+        let secret = seed.bytes("dfns-token-key", &[]);
+        let public = ed25519_dalek::SigningKey::from_bytes(&secret)
+            .verifying_key()
+            .to_bytes();
+        let kid = URL_SAFE_NO_PAD.encode(&seed.bytes("dfns-token-kid", &[])[..12]);
+        let x = URL_SAFE_NO_PAD.encode(public);
         DfnsTokenSigner {
             issuer: issuer.to_string(),
-            kid: URL_SAFE_NO_PAD.encode(&seed.bytes("dfns-token-kid", &[])[..12]),
-            encoding: EncodingKey::from_ed_der(der.as_bytes()),
+            signer: Arc::new(JwsSigner::ed25519(&secret, &kid)),
+            verifier: JwsVerifier::ed25519(&public),
             decoding: DecodingKey::from_ed_components(&x).expect("32-byte key"),
         }
     }
@@ -219,26 +225,16 @@ impl DfnsTokenSigner {
             jti: jti.into(),
             sub: who.org_id.into(),
         };
-        let mut header = Header::new(Algorithm::EdDSA);
-        header.kid = Some(self.kid.clone());
-        encode(&header, &claims, &self.encoding).expect("signing with a derived key cannot fail")
+        self.signer.sign(&claims)
     }
 
-    /// Verifies a token this signer issued: signature, `aud`, the claim shape, and `exp`
-    /// against `now`.
+    /// Verifies a token this signer issued: signature, `iss`, `aud`, the claim shape, and
+    /// `exp` against `now`. Malformed tokens are described in `jsonwebtoken`'s words.
     pub(crate) fn verify(&self, token: &str, now: i64) -> Result<DfnsClaims, TokenError> {
-        let mut validation = jsonwebtoken::Validation::new(Algorithm::EdDSA);
-        validation.validate_exp = false;
-        validation.validate_nbf = false;
-        validation.required_spec_claims.clear();
-        validation.set_audience(&[AUDIENCE]);
-        validation.set_issuer(&[&self.issuer]);
-        let claims = jsonwebtoken::decode::<DfnsClaims>(token, &self.decoding, &validation)
-            .map_err(|e| match e.kind() {
-                jsonwebtoken::errors::ErrorKind::InvalidSignature => TokenError::Signature,
-                _ => TokenError::Malformed(e.to_string()),
-            })?
-            .claims;
+        let claims = self.verified_claims(token).map_err(|e| match e.kind() {
+            ErrorKind::InvalidSignature => TokenError::Signature,
+            _ => TokenError::Malformed(e.to_string()),
+        })?;
         if now > claims.exp {
             return Err(TokenError::Expired {
                 expired: crate::clock::rfc3339(claims.exp),
@@ -248,8 +244,86 @@ impl DfnsTokenSigner {
         Ok(claims)
     }
 
+    /// The claims of a token signed by this signer for `aud` and `iss`, checked in
+    /// `jsonwebtoken::decode`'s order: the header, its `alg`, the signature, the claims.
+    fn verified_claims(&self, token: &str) -> Result<DfnsClaims, JwtError> {
+        let header = jsonwebtoken::decode_header(token)?;
+        if header.alg != Algorithm::EdDSA {
+            return Err(ErrorKind::InvalidAlgorithm.into());
+        }
+        let jws = CompactJws::split(token).map_err(|_| JwtError::from(ErrorKind::InvalidToken))?;
+        let signature = URL_SAFE_NO_PAD.decode(jws.signature)?;
+        if !self
+            .verifier
+            .verify(jws.signing_input.as_bytes(), &signature)
+        {
+            return Err(ErrorKind::InvalidSignature.into());
+        }
+        let claims: DfnsClaims = serde_json::from_slice(&URL_SAFE_NO_PAD.decode(jws.payload)?)?;
+        if claims.iss != self.issuer {
+            return Err(ErrorKind::InvalidIssuer.into());
+        }
+        if claims.aud != AUDIENCE {
+            return Err(ErrorKind::InvalidAudience.into());
+        }
+        Ok(claims)
+    }
+
     /// The public key that verifies these tokens.
     pub fn decoding(&self) -> &DecodingKey {
         &self.decoding
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use ed25519_dalek::pkcs8::EncodePrivateKey;
+
+    fn token(signer: &DfnsTokenSigner) -> String {
+        let who = TokenSubject {
+            org_id: "or-1",
+            user_id: "us-1",
+            username: "jane@example.com",
+        };
+        let mock = MockClaim {
+            challenge: Some("c".into()),
+            purpose: Purpose::Registration,
+            session: "s".into(),
+            action: None,
+        };
+        signer.sign(TokenKind::Temp, &who, 1_000, 600, "to-1", mock)
+    }
+
+    #[test]
+    fn tokens_are_the_bytes_jsonwebtoken_signed_with_the_seed_key() {
+        let seed = Seed::new("tokens");
+        let signer = DfnsTokenSigner::new(&seed, "auth.test");
+        let signed = token(&signer);
+        let key = ed25519_dalek::SigningKey::from_bytes(&seed.bytes("dfns-token-key", &[]));
+        let der = key.to_pkcs8_der().unwrap();
+        let encoding = jsonwebtoken::EncodingKey::from_ed_der(der.as_bytes());
+        let claims = signer.verify(&signed, 1_600).unwrap();
+        let mut header = jsonwebtoken::Header::new(Algorithm::EdDSA);
+        header.kid = Some(URL_SAFE_NO_PAD.encode(&seed.bytes("dfns-token-kid", &[])[..12]));
+        assert_eq!(
+            signed,
+            jsonwebtoken::encode(&header, &claims, &encoding).unwrap()
+        );
+    }
+
+    #[test]
+    fn verification_refuses_another_signer_issuer_or_a_late_clock() {
+        let signer = DfnsTokenSigner::new(&Seed::new("tokens"), "auth.test");
+        let signed = token(&signer);
+        let other_key = DfnsTokenSigner::new(&Seed::new("other"), "auth.test");
+        let other_issuer = DfnsTokenSigner::new(&Seed::new("tokens"), "auth.other");
+        assert_eq!(other_key.verify(&signed, 1_000), Err(TokenError::Signature));
+        assert_eq!(
+            other_issuer.verify(&signed, 1_000),
+            Err(TokenError::Malformed("InvalidIssuer".into()))
+        );
+        assert_eq!(signer.verify(&signed, 1_601).unwrap_err().check(), "exp");
+        assert_eq!(signer.verify("a.b", 1_000).unwrap_err().check(), "format");
     }
 }

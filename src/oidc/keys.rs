@@ -1,9 +1,12 @@
 //! The built-in issuer's signing key: loading it (the fixture key from the fixtures folder
 //! or the copy compiled into the binary, a PEM file, or a fresh one), its JWK with a `kid` (RFC 7638 thumbprint) and an `x5c` self-signed certificate
 //! made with rcgen. RSA keys under [`MIN_RSA_BITS`] are refused, here and in trusted JWKS.
+//! The key is parsed here, once: signing and checking use the parsed key (`oidc::jws`).
 
 use std::path::Path;
+use std::sync::Arc;
 
+use super::jws::{JwsSigner, JwsVerifier};
 use crate::bundled::Origin;
 
 use base64::engine::general_purpose::{STANDARD, URL_SAFE_NO_PAD};
@@ -71,6 +74,8 @@ pub struct SigningKey {
     pub jwk: Jwk,
     encoding: EncodingKey,
     decoding: DecodingKey,
+    signer: Arc<JwsSigner>,
+    verifier: JwsVerifier,
 }
 
 impl std::fmt::Debug for SigningKey {
@@ -158,47 +163,13 @@ impl SigningKey {
 
     /// A key from a PEM private key (PKCS#8, or PKCS#1 for RSA of at least [`MIN_RSA_BITS`]).
     pub fn from_pem(pem: &str, algorithm: Algorithm) -> Result<SigningKey, PemKeyError> {
-        let (pkcs8_pem, params, encoding, decoding) = match algorithm {
-            Algorithm::EdDSA => {
-                let key =
-                    ed25519_dalek::SigningKey::from_pkcs8_pem(pem).map_err(|e| e.to_string())?;
-                let x = URL_SAFE_NO_PAD.encode(key.verifying_key().to_bytes());
-                let params = AlgorithmParameters::OctetKeyPair(OctetKeyPairParameters {
-                    key_type: OctetKeyPairType::OctetKeyPair,
-                    curve: EllipticCurve::Ed25519,
-                    x: x.clone(),
-                });
-                let encoding =
-                    EncodingKey::from_ed_pem(pem.as_bytes()).map_err(|e| e.to_string())?;
-                let decoding = DecodingKey::from_ed_components(&x).map_err(|e| e.to_string())?;
-                (pem.to_string(), params, encoding, decoding)
-            }
-            _ => {
-                let key = rsa::RsaPrivateKey::from_pkcs8_pem(pem)
-                    .or_else(|_| rsa::RsaPrivateKey::from_pkcs1_pem(pem))
-                    .map_err(|e| e.to_string())?;
-                check_rsa_bits(key.n().bits()).map_err(PemKeyError::Weak)?;
-                let pkcs8 = key
-                    .to_pkcs8_pem(LineEnding::LF)
-                    .map_err(|e| e.to_string())?
-                    .to_string();
-                let n = URL_SAFE_NO_PAD.encode(key.n().to_bytes_be());
-                let e = URL_SAFE_NO_PAD.encode(key.e().to_bytes_be());
-                let params = AlgorithmParameters::RSA(jsonwebtoken::jwk::RSAKeyParameters {
-                    key_type: jsonwebtoken::jwk::RSAKeyType::RSA,
-                    n: n.clone(),
-                    e: e.clone(),
-                });
-                let encoding =
-                    EncodingKey::from_rsa_pem(pkcs8.as_bytes()).map_err(|e| e.to_string())?;
-                let decoding =
-                    DecodingKey::from_rsa_components(&n, &e).map_err(|e| e.to_string())?;
-                (pkcs8, params, encoding, decoding)
-            }
+        let parsed = match algorithm {
+            Algorithm::EdDSA => ParsedKey::ed25519(pem)?,
+            _ => ParsedKey::rsa(pem)?,
         };
         let mut jwk = Jwk {
             common: CommonParameters::default(),
-            algorithm: params,
+            algorithm: parsed.params,
         };
         let kid = jwk.thumbprint(ThumbprintHash::SHA256);
         jwk.common = CommonParameters {
@@ -208,15 +179,21 @@ impl SigningKey {
                 _ => KeyAlgorithm::RS256,
             }),
             key_id: Some(kid.clone()),
-            x509_chain: Some(vec![self_signed_certificate(&pkcs8_pem, &kid)?]),
+            x509_chain: Some(vec![self_signed_certificate(&parsed.pkcs8_pem, &kid)?]),
             ..CommonParameters::default()
+        };
+        let signer = match &parsed.secret {
+            Secret::Rsa { pkcs8_der } => JwsSigner::rs256(pkcs8_der, &kid)?,
+            Secret::Ed25519 { seed } => JwsSigner::ed25519(seed, &kid),
         };
         Ok(SigningKey {
             algorithm,
             kid,
             jwk,
-            encoding,
-            decoding,
+            encoding: parsed.encoding,
+            decoding: parsed.decoding,
+            signer: Arc::new(signer),
+            verifier: parsed.verifier,
         })
     }
 
@@ -228,6 +205,84 @@ impl SigningKey {
     /// The public key that verifies.
     pub fn decoding(&self) -> &DecodingKey {
         &self.decoding
+    }
+
+    /// The parsed key that signs tokens.
+    pub(crate) fn signer(&self) -> &JwsSigner {
+        &self.signer
+    }
+
+    /// The parsed public key that checks them.
+    pub(crate) fn verifier(&self) -> &JwsVerifier {
+        &self.verifier
+    }
+}
+
+/// A private key read from its PEM, in every form the issuer needs it.
+struct ParsedKey {
+    /// PKCS#8 PEM, for the self-signed certificate.
+    pkcs8_pem: String,
+    /// The public JWK parameters.
+    params: AlgorithmParameters,
+    secret: Secret,
+    verifier: JwsVerifier,
+    encoding: EncodingKey,
+    decoding: DecodingKey,
+}
+
+/// What `ring` signs with.
+enum Secret {
+    Rsa { pkcs8_der: Vec<u8> },
+    Ed25519 { seed: [u8; 32] },
+}
+
+impl ParsedKey {
+    fn ed25519(pem: &str) -> Result<ParsedKey, PemKeyError> {
+        let key = ed25519_dalek::SigningKey::from_pkcs8_pem(pem).map_err(|e| e.to_string())?;
+        let public = key.verifying_key().to_bytes();
+        let x = URL_SAFE_NO_PAD.encode(public);
+        Ok(ParsedKey {
+            pkcs8_pem: pem.to_string(),
+            params: AlgorithmParameters::OctetKeyPair(OctetKeyPairParameters {
+                key_type: OctetKeyPairType::OctetKeyPair,
+                curve: EllipticCurve::Ed25519,
+                x: x.clone(),
+            }),
+            secret: Secret::Ed25519 {
+                seed: key.to_bytes(),
+            },
+            verifier: JwsVerifier::ed25519(&public),
+            encoding: EncodingKey::from_ed_pem(pem.as_bytes()).map_err(|e| e.to_string())?,
+            decoding: DecodingKey::from_ed_components(&x).map_err(|e| e.to_string())?,
+        })
+    }
+
+    fn rsa(pem: &str) -> Result<ParsedKey, PemKeyError> {
+        let key = rsa::RsaPrivateKey::from_pkcs8_pem(pem)
+            .or_else(|_| rsa::RsaPrivateKey::from_pkcs1_pem(pem))
+            .map_err(|e| e.to_string())?;
+        check_rsa_bits(key.n().bits()).map_err(PemKeyError::Weak)?;
+        let pkcs8_der = key.to_pkcs8_der().map_err(|e| e.to_string())?;
+        let pkcs8_pem = key
+            .to_pkcs8_pem(LineEnding::LF)
+            .map_err(|e| e.to_string())?
+            .to_string();
+        let (n, e) = (key.n().to_bytes_be(), key.e().to_bytes_be());
+        let (n64, e64) = (URL_SAFE_NO_PAD.encode(&n), URL_SAFE_NO_PAD.encode(&e));
+        Ok(ParsedKey {
+            params: AlgorithmParameters::RSA(jsonwebtoken::jwk::RSAKeyParameters {
+                key_type: jsonwebtoken::jwk::RSAKeyType::RSA,
+                n: n64.clone(),
+                e: e64.clone(),
+            }),
+            secret: Secret::Rsa {
+                pkcs8_der: pkcs8_der.as_bytes().to_vec(),
+            },
+            verifier: JwsVerifier::rsa(Algorithm::RS256, &n, &e),
+            encoding: EncodingKey::from_rsa_pem(pkcs8_pem.as_bytes()).map_err(|e| e.to_string())?,
+            decoding: DecodingKey::from_rsa_components(&n64, &e64).map_err(|e| e.to_string())?,
+            pkcs8_pem,
+        })
     }
 }
 

@@ -1,7 +1,7 @@
 //! Minting id tokens as the fake identity provider: default claims filled around the
-//! caller's, signed with the issuer key. Used by `POST /oidc/token` and `dfns-mock token`.
+//! caller's, signed with the issuer key (parsed once, see `oidc::jws`). Used by
+//! `POST /oidc/token` and `dfns-mock token`.
 
-use jsonwebtoken::{encode, Header};
 use serde_json::{json, Map, Value};
 
 use super::keys::SigningKey;
@@ -106,7 +106,5 @@ pub fn mint_id_token(
     for (k, v) in defaults.as_object().expect("object literal") {
         claims.entry(k.clone()).or_insert_with(|| v.clone());
     }
-    let mut header = Header::new(key.algorithm);
-    header.kid = Some(key.kid.clone());
-    Ok(encode(&header, &claims, key.encoding()).expect("signing with a loaded key cannot fail"))
+    Ok(key.signer().sign(&claims))
 }

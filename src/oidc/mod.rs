@@ -5,10 +5,12 @@
 //! Owns everything about id tokens; it knows nothing of Dfns.
 
 pub mod authorize;
+pub(crate) mod jws;
 pub mod keys;
 pub mod mint;
 pub mod numeric_date;
 pub mod routes;
+mod token_cache;
 pub mod verify;
 
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;

@@ -2,18 +2,29 @@
 //! structure, no `crit` extension (none is understood), algorithm allowlist, key by `kid`,
 //! signature, then `iss`, `aud` (every audience trusted), `azp`, and `exp`, `nbf`, `iat`
 //! range-checked and compared with the mock's clock. Every failure says which check failed
-//! and why. Trusted RSA keys under 2048 bits are refused when their JWKS is loaded.
+//! and why. Trusted RSA keys under 2048 bits are refused when their JWKS is loaded; every
+//! key is parsed then, once.
+//!
+//! A token that passed is remembered (`TokenCache`, `CACHE_ENTRIES` tokens at most): sent
+//! again, it skips decoding and the signature, and only what depends on the request or the
+//! clock is checked again, on every use: the built-in issuer's name under
+//! `issuer.strict_iss`, then `exp`, `nbf` and `iat` against the clock. The memory belongs to
+//! the verifier, which holds the key sets: they never change while it lives, and new key
+//! sets come with a new, empty memory.
 
-use std::collections::HashSet;
+use std::num::NonZeroUsize;
+use std::sync::Arc;
 
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use base64::Engine;
 use jsonwebtoken::jwk::{Jwk, JwkSet};
-use jsonwebtoken::{decode, Algorithm, DecodingKey, Validation};
+use jsonwebtoken::Algorithm;
 use serde_json::{json, Map, Value};
 
+use super::jws::{CompactJws, JwsVerifier};
 use super::keys::{self, SigningKey};
 use super::numeric_date::{self, OutOfRange};
+use super::token_cache::TokenCache;
 use super::ISSUER_PATH;
 use crate::clock::rfc3339;
 use crate::config::{IssuerConfig, TrustedIssuerConfig};
@@ -63,12 +74,17 @@ pub fn has_builtin_form(iss: &str) -> bool {
         && !iss.contains('#')
 }
 
+/// How many verified idTokens are remembered at most.
+pub(crate) const CACHE_ENTRIES: usize = 16_384;
+
+/// How many bytes (tokens and their claims, estimated) the remembered idTokens hold at most.
+const CACHE_BYTES: usize = 32 << 20;
+
 /// A public key an idToken may be signed with.
 #[derive(Clone)]
 struct VerificationKey {
     kid: Option<String>,
-    algorithm: Algorithm,
-    key: DecodingKey,
+    key: JwsVerifier,
 }
 
 /// An issuer whose tokens are accepted, with its keys.
@@ -79,13 +95,31 @@ struct TrustedIssuer {
     keys: Vec<VerificationKey>,
 }
 
-/// Checks idTokens against the built-in issuer and any configured extra issuers.
+/// Checks idTokens against the built-in issuer and any configured extra issuers. Clones
+/// share the memory of verified tokens.
 #[derive(Clone)]
 pub struct IdTokenVerifier {
     issuers: Vec<TrustedIssuer>,
     audiences: Vec<String>,
     allowed_algorithms: Vec<String>,
     leeway: i64,
+    verified: Arc<TokenCache<Verified>>,
+}
+
+/// A token that passed every check, as remembered.
+struct Verified {
+    token: VerifiedIdToken,
+    /// Signed by the built-in issuer, whose accepted names depend on the request.
+    builtin: bool,
+    times: TimeClaims,
+}
+
+/// `exp`, `iat` and `nbf`, range-checked.
+#[derive(Debug, Clone, Copy)]
+struct TimeClaims {
+    exp: i64,
+    iat: i64,
+    nbf: Option<i64>,
 }
 
 /// A token that passed every check.
@@ -246,38 +280,57 @@ impl IdTokenVerifier {
             issuer: None,
             keys: vec![VerificationKey {
                 kid: Some(builtin.kid.clone()),
-                algorithm: builtin.algorithm,
-                key: builtin.decoding().clone(),
+                key: builtin.verifier().clone(),
             }],
         }];
         for trusted in &config.trusted {
             issuers.push(load_trusted(trusted).await?);
         }
+        let entries = NonZeroUsize::new(CACHE_ENTRIES).expect("not zero");
         Ok(IdTokenVerifier {
             issuers,
             audiences: config.audiences.clone(),
             allowed_algorithms: config.allowed_algorithms.clone(),
             leeway: i64::try_from(config.leeway_secs).unwrap_or(i64::MAX),
+            verified: Arc::new(TokenCache::new(entries, CACHE_BYTES)),
         })
     }
 
     /// Verifies `token`; `builtin_issuers` are the `iss` values the built-in issuer goes by
-    /// for this request, `now` the mock's clock in Unix seconds.
+    /// for this request, `now` the mock's clock in Unix seconds. A token verified before
+    /// has its issuer name (built-in issuer) and its times checked again.
     pub fn verify(
         &self,
         token: &str,
         builtin_issuers: &BuiltinNames,
         now: i64,
     ) -> Result<VerifiedIdToken, IdTokenError> {
-        let parts: Vec<&str> = token.split('.').collect();
-        if parts.len() != 3 {
-            return Err(IdTokenError::Malformed(format!(
-                "expected three dot-separated parts, found {}",
-                parts.len()
-            )));
+        if let Some(known) = self.verified.get(token) {
+            if known.builtin && !builtin_issuers.accepts(&known.token.issuer) {
+                return Err(self.untrusted(&known.token.issuer, builtin_issuers));
+            }
+            self.check_times(known.times, now)?;
+            return Ok(known.token.clone());
         }
-        let header = decode_part(parts[0], "header")?;
-        let payload = decode_part(parts[1], "payload")?;
+        let verified = self.verify_signed(token, builtin_issuers, now)?;
+        let token_now = verified.token.clone();
+        // The claims take about as many bytes in memory as in the token.
+        self.verified.insert(token, verified, token.len());
+        Ok(token_now)
+    }
+
+    /// Every check, from the token's bytes.
+    fn verify_signed(
+        &self,
+        token: &str,
+        builtin_issuers: &BuiltinNames,
+        now: i64,
+    ) -> Result<Verified, IdTokenError> {
+        let jws = CompactJws::split(token).map_err(|found| {
+            IdTokenError::Malformed(format!("expected three dot-separated parts, found {found}"))
+        })?;
+        let header = decode_part(jws.header, "header")?;
+        let claims = decode_part(jws.payload, "payload")?;
         if let Some(crit) = header.get("crit") {
             return Err(IdTokenError::Critical(crit.to_string()));
         }
@@ -297,7 +350,7 @@ impl IdTokenVerifier {
             allowed: allowed(),
         })?;
         let kid = header.get("kid").and_then(Value::as_str);
-        let iss = payload
+        let iss = claims
             .get("iss")
             .and_then(Value::as_str)
             .ok_or(IdTokenError::MissingClaim("iss"))?;
@@ -313,10 +366,7 @@ impl IdTokenVerifier {
                     .iter()
                     .find(|i| i.issuer.is_none() && builtin_issuers.accepts(iss))
             })
-            .ok_or_else(|| IdTokenError::Issuer {
-                issuer: iss.into(),
-                trusted: self.trusted_issuers(builtin_issuers),
-            })?;
+            .ok_or_else(|| self.untrusted(iss, builtin_issuers))?;
         let key = match kid {
             Some(kid) => issuer
                 .keys
@@ -324,58 +374,66 @@ impl IdTokenVerifier {
                 .find(|k| k.kid.as_deref() == Some(kid))
                 .ok_or_else(|| IdTokenError::UnknownKey(kid.into()))?,
             None => {
-                let mut candidates = issuer.keys.iter().filter(|k| k.algorithm == algorithm);
+                let mut candidates = issuer
+                    .keys
+                    .iter()
+                    .filter(|k| k.key.algorithm() == algorithm);
                 match (candidates.next(), candidates.next()) {
                     (Some(only), None) => only,
                     _ => return Err(IdTokenError::UnknownKey("(none)".into())),
                 }
             }
         };
-        if key.algorithm != algorithm {
+        if key.key.algorithm() != algorithm {
             return Err(IdTokenError::Algorithm {
                 alg: alg.into(),
                 allowed: format!(
                     "{:?} for key `{}`",
-                    key.algorithm,
+                    key.key.algorithm(),
                     key.kid.as_deref().unwrap_or("")
                 ),
             });
         }
-        let mut validation = Validation::new(algorithm);
-        validation.required_spec_claims = HashSet::new();
-        validation.validate_exp = false;
-        validation.validate_nbf = false;
-        validation.validate_aud = false;
-        let claims = decode::<Map<String, Value>>(token, &key.key, &validation)
-            .map_err(|_| IdTokenError::Signature)?
-            .claims;
+        // The header must also read as a JWS header (typed members), as it always has.
+        if jsonwebtoken::decode_header(token).is_err() || !jws.is_signed_by(&key.key) {
+            return Err(IdTokenError::Signature);
+        }
+        let (iss, builtin) = (iss.to_string(), issuer.issuer.is_none());
+        let provider = issuer.issuer.as_deref().unwrap_or(BUILTIN_PROVIDER).into();
 
         self.check_audience(&claims)?;
-        self.check_times(&claims, now)?;
+        let times = time_claims(&claims)?;
+        self.check_times(times, now)?;
         let subject = claims
             .get("sub")
             .and_then(Value::as_str)
             .filter(|s| !s.is_empty())
             .ok_or(IdTokenError::MissingClaim("sub"))?
             .to_string();
-        Ok(VerifiedIdToken {
-            provider: issuer
-                .issuer
-                .clone()
-                .unwrap_or_else(|| BUILTIN_PROVIDER.to_string()),
-            issuer: iss.to_string(),
-            subject,
-            claims,
+        Ok(Verified {
+            token: VerifiedIdToken {
+                provider,
+                issuer: iss,
+                subject,
+                claims,
+            },
+            builtin,
+            times,
         })
     }
 
-    fn trusted_issuers(&self, builtin: &BuiltinNames) -> String {
-        builtin
+    /// `iss` is no issuer trusted for this request.
+    fn untrusted(&self, iss: &str, builtin: &BuiltinNames) -> IdTokenError {
+        let trusted = builtin
             .describe()
             .into_iter()
             .chain(self.issuers.iter().filter_map(|i| i.issuer.clone()))
             .collect::<Vec<_>>()
-            .join(", ")
+            .join(", ");
+        IdTokenError::Issuer {
+            issuer: iss.into(),
+            trusted,
+        }
     }
 
     /// Every audience must be accepted; several need an `azp`, and an `azp` must be accepted.
@@ -419,18 +477,10 @@ impl IdTokenVerifier {
         }
     }
 
-    fn check_times(&self, claims: &Map<String, Value>, now: i64) -> Result<(), IdTokenError> {
-        let number = |name: &'static str| match claims.get(name) {
-            None => Ok(None),
-            Some(v) => match numeric_date::seconds(name, v) {
-                None => Err(IdTokenError::MissingClaim(name)),
-                Some(secs) => secs.map(Some).map_err(IdTokenError::TimeRange),
-            },
-        };
+    /// The times against `now`, with the leeway.
+    fn check_times(&self, times: TimeClaims, now: i64) -> Result<(), IdTokenError> {
+        let TimeClaims { exp, iat, nbf } = times;
         let leeway = self.leeway;
-        let exp = number("exp")?.ok_or(IdTokenError::MissingClaim("exp"))?;
-        let iat = number("iat")?.ok_or(IdTokenError::MissingClaim("iat"))?;
-        let nbf = number("nbf")?;
         // Saturating: the leeway is configured, `now` comes from the clock setting.
         if now > exp.saturating_add(leeway) {
             return Err(IdTokenError::Expired {
@@ -457,6 +507,22 @@ impl IdTokenVerifier {
         }
         Ok(())
     }
+}
+
+/// `exp` and `iat` (required) and `nbf`: integers in the [`numeric_date`] range.
+fn time_claims(claims: &Map<String, Value>) -> Result<TimeClaims, IdTokenError> {
+    let number = |name: &'static str| match claims.get(name) {
+        None => Ok(None),
+        Some(v) => match numeric_date::seconds(name, v) {
+            None => Err(IdTokenError::MissingClaim(name)),
+            Some(secs) => secs.map(Some).map_err(IdTokenError::TimeRange),
+        },
+    };
+    Ok(TimeClaims {
+        exp: number("exp")?.ok_or(IdTokenError::MissingClaim("exp"))?,
+        iat: number("iat")?.ok_or(IdTokenError::MissingClaim("iat"))?,
+        nbf: number("nbf")?,
+    })
 }
 
 fn decode_part(part: &str, what: &str) -> Result<Map<String, Value>, IdTokenError> {
@@ -493,10 +559,10 @@ async fn load_trusted(config: &TrustedIssuerConfig) -> Result<TrustedIssuer, Tru
             return Err(failed(format!("key `{}` has no supported `alg`", kid(jwk))));
         };
         keys::check_key_size(jwk).map_err(|why| failed(format!("key `{}`: {why}", kid(jwk))))?;
-        let key = DecodingKey::from_jwk(jwk).map_err(|e| failed(e.to_string()))?;
+        let key = JwsVerifier::from_jwk(jwk, algorithm)
+            .map_err(|why| failed(format!("key `{}`: {why}", kid(jwk))))?;
         keys.push(VerificationKey {
             kid: jwk.common.key_id.clone(),
-            algorithm,
             key,
         });
     }
@@ -509,4 +575,115 @@ async fn load_trusted(config: &TrustedIssuerConfig) -> Result<TrustedIssuer, Tru
 /// A JWK's `kid` for messages (empty when it has none).
 fn kid(jwk: &Jwk) -> &str {
     jwk.common.key_id.as_deref().unwrap_or("")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::bundled::{Origin, FIXTURES};
+    use crate::oidc::mint::{mint_id_token, MintDefaults};
+    use crate::seed::Seed;
+
+    /// 2026-06-08T12:00:00Z.
+    const NOW: i64 = 1_780_920_000;
+    const ISSUER: &str = "http://localhost:8080/oidc";
+
+    async fn verifier(algorithm: &str) -> (SigningKey, IdTokenVerifier) {
+        let fixtures = Origin::Bundled {
+            set: "fixtures",
+            files: FIXTURES,
+        };
+        let key = SigningKey::load("fixture", algorithm, &fixtures).unwrap();
+        let verifier = IdTokenVerifier::new(&key, &IssuerConfig::default())
+            .await
+            .unwrap();
+        (key, verifier)
+    }
+
+    fn mint(key: &SigningKey, email: &str, ttl_secs: i64) -> String {
+        let claims = json!({ "email": email }).as_object().unwrap().clone();
+        let defaults = MintDefaults {
+            issuer: ISSUER.into(),
+            audience: "dfns-mock-client".into(),
+            ttl_secs,
+            now: NOW,
+        };
+        mint_id_token(key, &Seed::new("cache"), claims, &defaults).unwrap()
+    }
+
+    impl IdTokenVerifier {
+        fn remembered(&self) -> usize {
+            self.verified.len()
+        }
+    }
+
+    #[tokio::test]
+    async fn a_remembered_token_is_refused_once_the_clock_passes_exp() {
+        let (key, verifier) = verifier("RS256").await;
+        let token = mint(&key, "jane@example.com", 60);
+        assert!(verifier.verify(&token, &BuiltinNames::AnyHost, NOW).is_ok());
+        assert_eq!(verifier.remembered(), 1);
+        // exp = NOW + 60, leeway 30 s: valid up to NOW + 90, then refused although remembered.
+        let later = verifier.verify(&token, &BuiltinNames::AnyHost, NOW + 90);
+        assert_eq!(later.unwrap().subject, verifier_subject(&key, &token).await);
+        let expired = verifier.verify(&token, &BuiltinNames::AnyHost, NOW + 91);
+        assert_eq!(expired.unwrap_err().check(), "exp");
+        let early = verifier.verify(&token, &BuiltinNames::AnyHost, NOW - 31);
+        assert_eq!(early.unwrap_err().check(), "iat");
+        assert_eq!(verifier.remembered(), 1, "still remembered, still checked");
+    }
+
+    /// The subject a fresh verifier finds, for comparison.
+    async fn verifier_subject(key: &SigningKey, token: &str) -> String {
+        let fresh = IdTokenVerifier::new(key, &IssuerConfig::default())
+            .await
+            .unwrap();
+        fresh
+            .verify(token, &BuiltinNames::AnyHost, NOW)
+            .unwrap()
+            .subject
+    }
+
+    #[tokio::test]
+    async fn a_remembered_token_answers_as_a_fresh_verification_at_every_time_and_name() {
+        let (key, remembering) = verifier("RS256").await;
+        let token = mint(&key, "jane@example.com", 60);
+        remembering
+            .verify(&token, &BuiltinNames::AnyHost, NOW)
+            .unwrap();
+        let names = [
+            BuiltinNames::AnyHost,
+            BuiltinNames::Exact(vec![ISSUER.into()]),
+            BuiltinNames::Exact(vec!["http://dfns-mock:8080/oidc".into()]),
+        ];
+        for names in &names {
+            for now in [NOW - 31, NOW - 30, NOW, NOW + 90, NOW + 91, i64::MAX] {
+                let fresh = IdTokenVerifier::new(&key, &IssuerConfig::default())
+                    .await
+                    .unwrap();
+                let expected = fresh.verify(&token, names, now).map(|t| t.claims);
+                let got = remembering.verify(&token, names, now).map(|t| t.claims);
+                assert_eq!(got, expected, "{names:?} at {now}");
+            }
+        }
+        assert_eq!(remembering.remembered(), 1);
+    }
+
+    #[tokio::test]
+    async fn the_memory_of_verified_tokens_is_bounded() {
+        let (key, verifier) = verifier("EdDSA").await;
+        let tokens: Vec<String> = (0..CACHE_ENTRIES + 10)
+            .map(|i| mint(&key, &format!("user-{i}@example.com"), 3600))
+            .collect();
+        for token in &tokens {
+            verifier.verify(token, &BuiltinNames::AnyHost, NOW).unwrap();
+        }
+        assert_eq!(verifier.remembered(), CACHE_ENTRIES);
+        // The first ones were evicted, and still verify (and are remembered again).
+        let first = verifier.verify(&tokens[0], &BuiltinNames::AnyHost, NOW + 3630);
+        assert!(first.is_ok());
+        assert_eq!(verifier.remembered(), CACHE_ENTRIES);
+        let expired = verifier.verify(&tokens[0], &BuiltinNames::AnyHost, NOW + 3631);
+        assert_eq!(expired.unwrap_err().check(), "exp");
+    }
 }

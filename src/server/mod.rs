@@ -1,7 +1,7 @@
 //! The serving stack: warp filters composed into one tree, turned into a tower service,
-//! wrapped in tower-http layers (request id, tracing, CORS, body limit, panic catching)
-//! and served by hyper-util with graceful shutdown, over HTTP and, beside it on its own
-//! port, HTTPS ([`tls`]).
+//! wrapped in tower-http layers (request id, CORS, body limit, panic catching) and a log
+//! line per request ([`request_log`]), and served by hyper-util with graceful shutdown, over
+//! HTTP and, beside it on its own port, HTTPS ([`tls`]).
 //!
 //! Owns every HTTP concern that is not an endpoint: unknown paths, wrong methods, and
 //! plain-text answers of the layers, all turned into the Dfns error shape here; resolving
@@ -13,9 +13,9 @@ pub mod guard;
 mod journaling;
 pub mod limits;
 mod redaction;
+mod request_log;
 pub mod tls;
 
-use std::convert::Infallible;
 use std::future::Future;
 use std::net::SocketAddr;
 use std::pin::Pin;
@@ -42,8 +42,7 @@ use tower_http::map_response_body::MapResponseBodyLayer;
 use tower_http::request_id::{
     MakeRequestId, PropagateRequestIdLayer, RequestId, SetRequestIdLayer,
 };
-use tower_http::trace::{DefaultMakeSpan, DefaultOnResponse, TraceLayer};
-use tracing::Level;
+use warp::filters::BoxedFilter;
 use warp::Filter;
 
 use crate::app::App;
@@ -56,6 +55,7 @@ use crate::session::{SessionKey, Sessions, SESSION_HEADER};
 use facts::ResolveFacts;
 use faults::{ConnectionControl, Faults, ResettableStream};
 use journaling::Journaling;
+use request_log::RequestLog;
 
 pub(crate) type BoxError = Box<dyn std::error::Error + Send + Sync>;
 
@@ -127,19 +127,23 @@ pub const CORS_ALLOWED_HEADERS: &[&str] = &[
 ];
 
 /// The whole filter tree: endpoints, then a fallback that answers 404/405 as Dfns errors.
-pub fn routes(
-    app: &App,
-) -> impl Filter<Extract = (warp::reply::Response,), Error = Infallible> + Clone {
+/// Each area is boxed: the tree is cloned for every request (the tower stack is, and `or`
+/// clones its second branch), and a boxed filter clones as one reference count where the
+/// areas' filters would clone every value their routes captured.
+pub fn routes(app: &App) -> BoxedFilter<(warp::reply::Response,)> {
+    let fallback = warp::method()
+        .and(warp::path::full())
+        .and(request_context())
+        .map(no_route);
     crate::dfns::routes::filter(app.dfns.clone())
-        .or(crate::oidc::routes::filter(app.issuer.clone()))
+        .boxed()
+        .or(crate::oidc::routes::filter(app.issuer.clone()).boxed())
         .unify()
-        .or(crate::control::filter(app.clone()))
+        .or(crate::control::filter(app.clone()).boxed())
         .unify()
-        .or(warp::method()
-            .and(warp::path::full())
-            .and(request_context())
-            .map(no_route))
+        .or(fallback.boxed())
         .unify()
+        .boxed()
 }
 
 /// Every route the server answers, `(METHOD, /path)`, a `{name}` segment standing for any one
@@ -213,9 +217,9 @@ fn cors(origins: &[String]) -> CorsLayer {
         .max_age(Duration::from_secs(600))
 }
 
-/// Request ids from the session's deterministic sequence.
+/// Request ids from the session's deterministic sequence (shared: cloned per request).
 #[derive(Clone)]
-struct SessionRequestIds(Sessions);
+struct SessionRequestIds(Arc<Sessions>);
 
 impl MakeRequestId for SessionRequestIds {
     fn make_request_id<B>(&mut self, request: &Request<B>) -> Option<RequestId> {
@@ -414,14 +418,10 @@ pub fn serve(app: App, listeners: Listeners) -> Result<RunningServer, StartError
 
     let service = ServiceBuilder::new()
         .layer(SetRequestIdLayer::x_request_id(SessionRequestIds(
-            app.sessions.clone(),
+            Arc::new(app.sessions.clone()),
         )))
         .layer(PropagateRequestIdLayer::x_request_id())
-        .layer(
-            TraceLayer::new_for_http()
-                .make_span_with(DefaultMakeSpan::new().level(Level::INFO))
-                .on_response(DefaultOnResponse::new().level(Level::INFO)),
-        )
+        .layer_fn(RequestLog)
         .layer(tower::layer::layer_fn(JsonErrors))
         .layer(CatchPanicLayer::new())
         .layer(guard::PlanesLayer::new(&app.config))
@@ -662,7 +662,7 @@ mod tests {
                 if true {
                     panic!("handler bug");
                 }
-                Ok::<_, Infallible>(Response::new(Full::new(Bytes::new())))
+                Ok::<_, std::convert::Infallible>(Response::new(Full::new(Bytes::new())))
             });
         let request = Request::builder()
             .header(REQUEST_ID_HEADER, "42")
