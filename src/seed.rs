@@ -11,10 +11,11 @@ use sha2::Sha256;
 
 const BASE36: &[u8; 36] = b"0123456789abcdefghijklmnopqrstuvwxyz";
 
-/// The root of all generated values.
+/// The root of all generated values: HMAC-SHA256 keyed once with the seed (each value
+/// starts from a copy of that keyed state).
 #[derive(Clone)]
 pub struct Seed {
-    secret: Vec<u8>,
+    keyed: Hmac<Sha256>,
 }
 
 impl std::fmt::Debug for Seed {
@@ -27,13 +28,13 @@ impl Seed {
     /// A seed from the configured string.
     pub(crate) fn new(seed: &str) -> Seed {
         Seed {
-            secret: seed.as_bytes().to_vec(),
+            keyed: Hmac::<Sha256>::new_from_slice(seed.as_bytes()).expect("HMAC takes any key"),
         }
     }
 
     /// 32 bytes for `purpose` and `parts`.
     pub(crate) fn bytes(&self, purpose: &str, parts: &[&str]) -> [u8; 32] {
-        let mut mac = Hmac::<Sha256>::new_from_slice(&self.secret).expect("HMAC takes any key");
+        let mut mac = self.keyed.clone();
         for part in std::iter::once(purpose).chain(parts.iter().copied()) {
             mac.update(&(part.len() as u64).to_be_bytes());
             mac.update(part.as_bytes());
@@ -100,6 +101,23 @@ mod tests {
         let decoded = URL_SAFE_NO_PAD.decode(&c).unwrap();
         assert_eq!(decoded.len(), 32);
         assert!(decoded.iter().all(|b| b.is_ascii_hexdigit()));
+    }
+
+    #[test]
+    fn values_are_the_hmac_of_the_length_prefixed_parts_under_the_seed() {
+        let mut mac = Hmac::<Sha256>::new_from_slice(b"dfns-mock").unwrap();
+        for part in ["request-id", "session", "7"] {
+            mac.update(&(part.len() as u64).to_be_bytes());
+            mac.update(part.as_bytes());
+        }
+        let expected: [u8; 32] = mac.finalize().into_bytes().into();
+        let seed = Seed::new("dfns-mock");
+        assert_eq!(seed.bytes("request-id", &["session", "7"]), expected);
+        assert_eq!(
+            seed.bytes("request-id", &["session", "7"]),
+            expected,
+            "reusable"
+        );
     }
 
     proptest::proptest! {
