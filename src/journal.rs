@@ -54,16 +54,16 @@ pub(crate) struct Entry {
     /// The full length in bytes of each body (`body`, `response`) kept only as a prefix;
     /// left out when none was cut.
     #[serde(skip_serializing_if = "BTreeMap::is_empty")]
-    pub(crate) truncated: BTreeMap<&'static str, usize>,
+    pub(crate) truncated: BTreeMap<Captured, usize>,
     /// Bytes this entry counts against the journal's byte bound.
     #[serde(skip)]
     pub(crate) size: usize,
 }
 
 impl Entry {
-    /// Sets `body` (`which` = "body") or `response` from raw bytes: JSON when it parses, else
-    /// text; beyond `max` bytes, the first `max` bytes as text, the cut noted in `truncated`.
-    pub(crate) fn capture(&mut self, which: &'static str, bytes: &[u8], max: usize) {
+    /// Sets `body` or `response` from raw bytes: JSON when it parses, else text; beyond `max`
+    /// bytes, the first `max` bytes as text, the cut noted in `truncated`.
+    pub(crate) fn capture(&mut self, which: Captured, bytes: &[u8], max: usize) {
         let value = if bytes.len() > max {
             self.truncated.insert(which, bytes.len());
             Value::String(String::from_utf8_lossy(&bytes[..max]).into_owned())
@@ -73,10 +73,20 @@ impl Entry {
         };
         self.size += bytes.len().min(max);
         match which {
-            "body" => self.body = value,
-            _ => self.response = value,
+            Captured::Body => self.body = value,
+            Captured::Response => self.response = value,
         }
     }
+}
+
+/// Which body of an exchange is journaled.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub(crate) enum Captured {
+    /// The request's.
+    Body,
+    /// The answer's.
+    Response,
 }
 
 /// Bytes an entry counts besides its bodies and headers (its fixed fields).

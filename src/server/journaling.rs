@@ -18,7 +18,7 @@ use super::faults::InjectedFault;
 use super::{BoxError, WholeBodyService};
 use crate::context::REQUEST_ID_HEADER;
 use crate::dfns::facts::Facts;
-use crate::journal::{Answered, Entry, Journal};
+use crate::journal::{Answered, Captured, Entry, Journal};
 use crate::session::{SessionKey, SESSION_HEADER};
 
 /// Records every request in `journal`.
@@ -101,7 +101,7 @@ where
                 truncated: Default::default(),
                 size: 0,
             };
-            entry.capture("body", &bytes, journal.max_body_bytes);
+            entry.capture(Captured::Body, &bytes, journal.max_body_bytes);
             let result = inner
                 .call(Request::from_parts(parts, Full::new(bytes)))
                 .await;
@@ -115,7 +115,7 @@ where
                 Ok(response) => {
                     let (parts, body) = response.into_parts();
                     let bytes = body.collect().await.map_err(Into::into)?.to_bytes();
-                    entry.capture("response", &bytes, journal.max_body_bytes);
+                    entry.capture(Captured::Response, &bytes, journal.max_body_bytes);
                     Ok(Response::from_parts(parts, ResBody::from(bytes)))
                 }
                 Err(error) => Err(error),
