@@ -34,14 +34,6 @@ impl<K: Hash + Eq, V> Capped<K, V> {
         None
     }
 
-    /// The value of `key`, inserted from `make` when absent.
-    pub(crate) fn get_or_insert_with(&mut self, key: K, make: impl FnOnce() -> V) -> &mut V {
-        if !self.entries.contains_key(&key) {
-            self.make_room();
-        }
-        self.entries.entry(key).or_insert_with(make)
-    }
-
     /// The value of `key`.
     pub(crate) fn get<Q: Hash + Eq + ?Sized>(&self, key: &Q) -> Option<&V>
     where
@@ -139,7 +131,7 @@ mod tests {
             map.entries.iter().collect::<Vec<_>>(),
             [(&"b", &2), (&"c", &4)]
         );
-        *map.get_or_insert_with("d", || 0) += 1;
+        map.insert("d", 1);
         assert_eq!(
             map.entries.iter().collect::<Vec<_>>(),
             [(&"c", &4), (&"d", &1)]

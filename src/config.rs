@@ -53,7 +53,8 @@ pub struct Config {
     pub default_scenario: Option<String>,
     /// How many requests the journal keeps (oldest dropped first).
     pub journal_limit: usize,
-    /// How many bytes of bodies and headers the journal keeps (oldest dropped first).
+    /// About how much memory the journal's entries (parsed bodies, headers) may take, in
+    /// bytes (oldest dropped first); at least 64 KiB.
     pub journal_max_bytes: usize,
     /// A request or response body longer than this is journaled as a marked prefix.
     pub journal_max_body_bytes: usize,
@@ -418,6 +419,15 @@ impl Config {
             if value == 0 {
                 return invalid(key, "must be greater than 0".into());
             }
+        }
+        if self.journal_max_bytes < 64 << 10 {
+            return invalid(
+                "journal_max_bytes",
+                format!(
+                    "{} is too small to hold a journal entry: at least 65536",
+                    self.journal_max_bytes
+                ),
+            );
         }
         if self.admin_token.as_deref().is_some_and(str::is_empty) {
             return invalid("admin_token", "must not be empty when set".into());

@@ -71,7 +71,7 @@ impl Entry {
             serde_json::from_slice(bytes)
                 .unwrap_or_else(|_| Value::String(String::from_utf8_lossy(bytes).into_owned()))
         };
-        self.size += bytes.len().min(max);
+        self.size += heap_size(&value);
         match which {
             Captured::Body => self.body = value,
             Captured::Response => self.response = value,
@@ -87,6 +87,23 @@ pub(crate) enum Captured {
     Body,
     /// The answer's.
     Response,
+}
+
+/// Roughly the memory a parsed JSON value holds (a slot per node, the bytes of its strings,
+/// a key and some map overhead per member), so that the journal's byte bound holds for bodies
+/// like `[0,0,…]` whose parsed form is many times their text. serde_json nests at most 128
+/// deep, so the recursion is bounded.
+fn heap_size(value: &Value) -> usize {
+    const NODE: usize = std::mem::size_of::<Value>();
+    const MEMBER: usize = std::mem::size_of::<String>() + 32;
+    NODE + match value {
+        Value::String(text) => text.len(),
+        Value::Array(items) => items.iter().map(heap_size).sum(),
+        Value::Object(members) => (members.iter())
+            .map(|(key, member)| MEMBER + key.len() + heap_size(member))
+            .sum(),
+        Value::Null | Value::Bool(_) | Value::Number(_) => 0,
+    }
 }
 
 /// Bytes an entry counts besides its bodies and headers (its fixed fields).

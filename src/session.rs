@@ -49,8 +49,9 @@ impl SessionKey {
 /// What one session has accumulated.
 #[derive(Debug, Clone)]
 pub(crate) struct SessionState {
-    /// How many registration challenges each user got, to make the next one differ.
-    pub(crate) challenges: Capped<String, u64>,
+    /// How many registration challenges each user got, to make the next one differ (for at
+    /// most [`MAX_CHALLENGE_USERS`] users: beyond, a registration is refused).
+    pub(crate) challenges: HashMap<String, u64>,
     /// Scenario answering this session's requests that select none.
     pub(crate) active_scenario: Option<String>,
     /// Current state of each scenario (absent: `Started`).
@@ -83,7 +84,7 @@ pub(crate) struct SessionState {
 impl Default for SessionState {
     fn default() -> Self {
         SessionState {
-            challenges: Capped::new(MAX_CHALLENGE_USERS),
+            challenges: HashMap::new(),
             active_scenario: None,
             scenario_states: HashMap::new(),
             rule_hits: HashMap::new(),
@@ -225,7 +226,7 @@ pub(crate) enum PendingChallenge {
     },
 }
 
-/// Most users a session keeps a registration-challenge counter for.
+/// Most users a session keeps a registration-challenge counter for (and so registers).
 pub(crate) const MAX_CHALLENGE_USERS: usize = 10_000;
 /// Most credential and recovery challenges a session keeps unanswered.
 pub(crate) const MAX_PENDING_CHALLENGES: usize = 1_000;
@@ -241,6 +242,12 @@ struct Slot {
     state: Mutex<Option<SessionState>>,
     requests: AtomicU64,
     last_used: AtomicU64,
+}
+
+/// A session in use: while one lives, eviction passes the session by.
+#[derive(Debug)]
+pub(crate) struct SessionPin {
+    _slot: Arc<Slot>,
 }
 
 /// All sessions: a map from key to a slot locked on its own. The map's lock is held only
@@ -322,6 +329,14 @@ impl Sessions {
             idle_for_ms = now.saturating_sub(newest.unwrap_or(now)),
             "the session cap was reached: forgot the least recently used sessions (raise sessions.max_live to keep more)"
         );
+    }
+
+    /// Keeps the session from being evicted for as long as the pin lives (a request holds
+    /// one from the moment its session is known until it is answered, delays included).
+    pub(crate) fn pin(&self, key: &SessionKey) -> SessionPin {
+        SessionPin {
+            _slot: self.slot(key),
+        }
     }
 
     /// Runs `f` on the session's state under its lock (creating the session if new), so

@@ -50,6 +50,11 @@ async fn an_over_long_session_key_is_refused_and_nothing_is_kept_for_it() {
             reqwest::Method::POST,
             format!("/__mock/sessions/{long}/reset"),
         ),
+        // Taken as sent, not percent-decoded: 257 bytes of `%` are 257 bytes of key.
+        (
+            reqwest::Method::PUT,
+            format!("/__mock/sessions/{}/scenario", "%".repeat(257)),
+        ),
     ] {
         let response = mock
             .client
@@ -247,4 +252,129 @@ async fn the_journal_is_bounded_in_bytes_and_cuts_long_bodies() {
         "the short answer is whole JSON"
     );
     mock.stop().await;
+}
+
+#[tokio::test]
+async fn an_over_long_session_claim_in_the_id_token_is_refused() {
+    let mock = Mock::start(config()).await;
+    let claimed = "c".repeat(257);
+    let token = mock
+        .mint(json!({ "sub": "claim", "dfns_mock_session": claimed }))
+        .await;
+    let (status, body) = mock.register(&token, &[]).await;
+    assert_eq!(status, 400, "{body}");
+    assert_eq!(
+        body["error"]["message"],
+        "idToken: its dfns_mock_session claim is 257 bytes long; a session key has at most 256"
+    );
+    let sessions: Value = mock.get_json("/__mock/sessions").await;
+    assert!(
+        !sessions["sessions"]
+            .as_array()
+            .unwrap()
+            .contains(&json!(claimed)),
+        "{sessions}"
+    );
+    mock.stop().await;
+}
+
+#[tokio::test]
+async fn a_session_a_request_is_still_answering_is_not_evicted() {
+    let mut config = config();
+    config.sessions.max_live = 2;
+    let mock = Mock::start(config).await;
+    let token = mock
+        .mint(json!({ "sub": "a", "email": "a@example.com" }))
+        .await;
+    // Session `a` waits 3 s inside its scripted `slow` answer while three other sessions
+    // start, each of which finds the cap reached.
+    let slow = {
+        let client = mock.client.clone();
+        let url = mock.url("/auth/registration/social");
+        async move {
+            let response = client
+                .post(url)
+                .header("x-dfns-mock-session", "a")
+                .header("x-dfns-mock-scenario", "slow")
+                .json(&Mock::social_body(&token))
+                .send()
+                .await
+                .unwrap();
+            response.status()
+        }
+    };
+    let others = async {
+        tokio::time::sleep(std::time::Duration::from_millis(500)).await;
+        for session in ["b", "c", "d"] {
+            touch(&mock, session).await;
+        }
+    };
+    let (status, ()) = tokio::join!(slow, others);
+    assert_eq!(status, 200);
+    let view = send_json(
+        (mock.client.get(mock.url("/__mock/sessions/a"))).header("x-dfns-mock-session", "a"),
+    )
+    .await;
+    assert_eq!(view["ruleHits"], json!({ "slow#1": 1 }), "{view}");
+    mock.stop().await;
+}
+
+#[tokio::test]
+async fn parsed_bodies_count_as_parsed_and_cut_bodies_are_redacted_whole() {
+    let mut config = config();
+    config.journal_max_bytes = 1 << 20;
+    config.journal_redact = Some(true);
+    config.journal_max_body_bytes = 20_000;
+    let mock = Mock::start(config).await;
+    // 16,001 bytes of text, about 256 KiB parsed: a 1 MiB journal holds a few, not all 20.
+    flood_with_parsed_bodies(&mock).await;
+    let journal: Value = mock.get_json("/__mock/journal").await;
+    let kept = journal["entries"].as_array().unwrap().len();
+    assert!(
+        kept <= 5,
+        "{kept} parsed 256 KiB bodies kept in a 1 MiB journal"
+    );
+
+    let long_secret = json!({
+        "orgId": "or-30tnh-itmjs-s235s5ontr3r23h2",
+        "password": "hunter2-SECRET",
+        "pad": "x".repeat(21_000),
+    });
+    let response = mock
+        .client
+        .post(mock.url("/auth/login/init"))
+        .json(&long_secret)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(response.status(), 400);
+    let text = mock
+        .client
+        .get(mock.url("/__mock/journal?limit=1"))
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    assert!(!text.contains("hunter2"), "{text}");
+    let journal: Value = serde_json::from_str(&text).unwrap();
+    assert_eq!(journal["entries"][0]["body"], "[redacted]");
+    mock.stop().await;
+}
+
+/// Twenty requests whose 16 KB bodies parse into about 256 KiB each.
+async fn flood_with_parsed_bodies(mock: &Mock) {
+    let zeros = format!("[{}0]", "0,".repeat(8000));
+    for _ in 0..20 {
+        let response = mock
+            .client
+            .post(mock.url("/auth/registration/social"))
+            .header("content-type", "application/json")
+            .body(zeros.clone())
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(response.status(), 400);
+    }
 }

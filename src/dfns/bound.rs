@@ -10,7 +10,7 @@ use super::error::ApiError;
 use super::tokens::{ActionBinding, MockClaim, Purpose, TokenKind, TokenSubject};
 use super::DfnsApi;
 use crate::capped::CappedSet;
-use crate::session::{SessionKey, Unspendable, MAX_SESSIONS_PER_USER};
+use crate::session::{SessionKey, Unspendable, MAX_OUTSTANDING_TOKENS, MAX_SESSIONS_PER_USER};
 use crate::users::User;
 
 /// A verified temporary (or login) token.
@@ -48,7 +48,7 @@ pub(crate) fn unspendable(why: Unspendable, field: &str) -> ApiError {
 pub(crate) fn not_issued(field: &str) -> String {
     format!(
         "{field} is not outstanding in this session: it was issued before the session was \
-         reset or forgotten"
+         reset or forgotten, or more than {MAX_OUTSTANDING_TOKENS} single-use tokens ago"
     )
 }
 

@@ -17,7 +17,7 @@ use crate::context::RequestContext;
 use crate::endpoint::Endpoint;
 use crate::oidc::verify::{IdTokenError, VerifiedIdToken};
 use crate::scenario::SESSION_CLAIM;
-use crate::session::SessionKey;
+use crate::session::{SessionKey, SessionPin, MAX_SESSION_KEY_BYTES};
 
 /// One Dfns request, resolved.
 #[derive(Debug)]
@@ -34,6 +34,8 @@ pub(crate) struct Facts {
     /// the idToken's session claim, else the session a mock token (temporary token, login
     /// challenge) was issued in, else the default session.
     pub(crate) session: SessionKey,
+    /// Keeps `session` from being evicted until the request is answered.
+    _pin: Option<SessionPin>,
     /// The body's bytes as received (what a user action's payload is compared with).
     pub(crate) raw_body: Bytes,
     /// The JSON body, or why it is not usable.
@@ -132,6 +134,7 @@ impl DfnsApi {
             method: method.clone(),
             path: path.to_string(),
             session: ctx.session.clone(),
+            _pin: None,
             ctx,
             raw_body: body.clone(),
             body: json,
@@ -143,12 +146,26 @@ impl DfnsApi {
             .body_str("idToken")
             .map(|token| self.issuer.verify(token, &facts.ctx.base_url));
         if !facts.ctx.session_from_header {
-            if let Some(key) = facts.claim(SESSION_CLAIM).filter(|k| !k.is_empty()) {
-                facts.session = SessionKey(key.to_string());
+            let claimed = (facts.claim(SESSION_CLAIM).filter(|k| !k.is_empty())).map(String::from);
+            if let Some(key) = claimed {
+                if key.len() > MAX_SESSION_KEY_BYTES {
+                    // Refused like an over-long header: the request keeps the default session
+                    // and its body reads as this error, so no state is kept under the key.
+                    facts.body = Err(ApiError::invalid_field(
+                        "idToken",
+                        format!(
+                            "its {SESSION_CLAIM} claim is {} bytes long; a session key has at most {MAX_SESSION_KEY_BYTES}",
+                            key.len()
+                        ),
+                    ));
+                } else {
+                    facts.session = SessionKey(key);
+                }
             } else if let Some(key) = self.token_session(&facts) {
                 facts.session = key;
             }
         }
+        facts._pin = Some(self.sessions.pin(&facts.session));
         facts
     }
 

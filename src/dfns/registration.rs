@@ -5,6 +5,7 @@
 use data_encoding::BASE32_NOPAD;
 use serde::Serialize;
 use serde_json::{Map, Value};
+use warp::http::StatusCode;
 
 use super::allow::{AllowedCredential, Rp, PUBLIC_KEY};
 use super::body::{FromBody, ObjectReader, ORG_ID};
@@ -16,7 +17,7 @@ use super::DfnsApi;
 use crate::config::{Attestation, AuthenticatorAttachment, Requirement};
 use crate::oidc::verify::VerifiedIdToken;
 use crate::scenario::engine::merge_patch;
-use crate::session::SessionKey;
+use crate::session::{SessionKey, MAX_CHALLENGE_USERS};
 use crate::users::{CredentialKind, UserId};
 
 /// The only provider kind Dfns accepts today.
@@ -173,20 +174,31 @@ impl DfnsApi {
     /// The 200 body of `POST /auth/registration/social` before a scenario's `patch` (which
     /// decides only whether the TOTP URL is given).
     /// Each call for the same user in the same session gives the next challenge of a
-    /// reproducible sequence.
+    /// reproducible sequence; a session keeps these sequences for at most
+    /// [`MAX_CHALLENGE_USERS`] users (409 beyond), which also bounds its registered users.
     pub(crate) fn social_registration_challenge(
         &self,
         session: &SessionKey,
         who: &SocialIdentity,
         patch: Option<&Value>,
-    ) -> RegistrationChallenge<'_> {
+    ) -> Result<RegistrationChallenge<'_>, ApiError> {
         let n = self.sessions.with(session, |state| {
-            let n = state
-                .challenges
-                .get_or_insert_with(who.user_id.clone(), || 0);
+            let known = state.challenges.contains_key(&who.user_id);
+            if !known && state.challenges.len() >= MAX_CHALLENGE_USERS {
+                return Err(ApiError::new(
+                    StatusCode::CONFLICT,
+                    format!(
+                        "this session already holds registration challenges for {MAX_CHALLENGE_USERS} users, \
+                         the most one session keeps: reset it (POST /__mock/sessions/KEY/reset) or use \
+                         another X-Dfns-Mock-Session"
+                    ),
+                )
+                .detail("limit", MAX_CHALLENGE_USERS));
+            }
+            let n = state.challenges.entry(who.user_id.clone()).or_insert(0);
             *n += 1;
-            *n
-        });
+            Ok(*n)
+        })?;
         let n = n.to_string();
         let parts = [session.as_str(), who.user_id.as_str(), n.as_str()];
         let challenge = self.seed.challenge(&parts);
@@ -203,7 +215,7 @@ impl DfnsApi {
         if self.offers_totp(patch) {
             answer.otp_url = self.otp_url(who);
         }
-        answer
+        Ok(answer)
     }
 
     /// A challenge to register new credentials for `user`, bound by `token`, with no TOTP

@@ -241,10 +241,8 @@ fn session_key_refusal<B>(request: &Request<B>) -> Option<ApiError> {
     }
     let segment = request.uri().path().strip_prefix("/__mock/sessions/")?;
     let segment = segment.split('/').next().unwrap_or_default();
-    // Each %XX escape decodes to one byte.
-    let len = segment
-        .len()
-        .saturating_sub(2 * segment.matches('%').count());
+    // The key is the segment as sent: the control plane does not percent-decode it.
+    let len = segment.len();
     (len > MAX_SESSION_KEY_BYTES)
         .then(|| too_long(len, "The session key in the path").detail("parameter", "key"))
 }

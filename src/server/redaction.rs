@@ -4,7 +4,7 @@
 
 use serde_json::Value;
 
-use crate::journal::Entry;
+use crate::journal::{Captured, Entry};
 
 /// What a redacted value reads.
 pub const REDACTED: &str = "[redacted]";
@@ -31,15 +31,22 @@ fn secret_key(key: &str) -> bool {
 }
 
 /// Redacts `entry`'s secret headers and the secret members of its request, response and
-/// annotations.
+/// annotations; a body kept only as a cut prefix (unparsed text) is redacted whole.
 pub fn redact(entry: &mut Entry) {
     for (name, value) in entry.headers.iter_mut() {
         if SECRET_HEADERS.contains(&name.to_ascii_lowercase().as_str()) {
             *value = Value::String(REDACTED.into());
         }
     }
-    redact_value(&mut entry.body);
-    redact_value(&mut entry.response);
+    for (which, value) in [
+        (Captured::Body, &mut entry.body),
+        (Captured::Response, &mut entry.response),
+    ] {
+        match entry.truncated.contains_key(&which) {
+            true => *value = Value::String(REDACTED.into()),
+            false => redact_value(value),
+        }
+    }
     for member in entry.annotations.values_mut() {
         redact_value(member);
     }

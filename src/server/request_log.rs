@@ -1,7 +1,8 @@
 //! One log line per answered request (target `dfns_mock::request`, level INFO): method, URI,
 //! status and latency. An event, not a span per request: a span costs more than the whole
 //! event in the JSON log (it is made, entered on every poll, and written into the line),
-//! and the mock logs nothing else while answering. Nothing is captured when INFO is off.
+//! and the few other lines logged while answering (a session eviction) stand on their own.
+//! Nothing is captured when INFO is off.
 
 use std::future::Future;
 use std::pin::Pin;

@@ -27,5 +27,5 @@ pub(crate) fn handle<'a>(
             "User already exists.",
         ));
     }
-    Ok(api.social_registration_challenge(&facts.session, &who, patch))
+    api.social_registration_challenge(&facts.session, &who, patch)
 }
