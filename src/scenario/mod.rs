@@ -150,6 +150,9 @@ impl Scenarios {
             return None;
         };
         let scenarios = self.clone();
+        // Taken now, while the server starts, not when the task first runs: a change made in
+        // between would otherwise become the baseline and never be applied.
+        let mut seen = fingerprint(&dir);
         Some(tokio::spawn(async move {
             let scan = || {
                 let dir = dir.clone();
@@ -159,7 +162,6 @@ impl Scenarios {
                         .unwrap_or_default()
                 }
             };
-            let mut seen = scan().await;
             loop {
                 tokio::time::sleep(interval).await;
                 let now = scan().await;
