@@ -11,7 +11,7 @@ use serde_json::{Map, Value};
 
 use crate::app::App;
 use crate::bundled::Origin;
-use crate::config::{Config, ConfigFile, LogFormat};
+use crate::config::{Config, ConfigFile};
 
 /// A local emulator of the Dfns auth API with a built-in fake OIDC issuer.
 #[derive(Debug, Parser)]
@@ -211,6 +211,7 @@ pub async fn run(cli: Cli) -> ExitCode {
         Some(Command::Healthcheck(args)) => healthcheck(args).await,
         Some(Command::Check(settings)) => check(settings),
     };
+    crate::logging::flush();
     match result {
         Ok(()) => ExitCode::SUCCESS,
         Err(message) => {
@@ -222,7 +223,7 @@ pub async fn run(cli: Cli) -> ExitCode {
 
 async fn serve(settings: Settings) -> Result<(), String> {
     let mut config = settings.load().map_err(|e| e.to_string())?;
-    init_logging(config.log_format);
+    crate::logging::init(config.log_format);
     // Bind first: with port 0 the issuer URL carries the port actually taken.
     let listeners = crate::server::Listeners::bind(&config)
         .await
@@ -342,17 +343,4 @@ async fn healthcheck(args: HealthcheckArgs) -> Result<(), String> {
     } else {
         Err(format!("{url} answered {}", response.status()))
     }
-}
-
-fn init_logging(format: LogFormat) {
-    let filter = tracing_subscriber::EnvFilter::try_from_default_env()
-        .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("info,tower_http=info"));
-    let ansi = std::io::IsTerminal::is_terminal(&std::io::stdout());
-    let builder = tracing_subscriber::fmt()
-        .with_env_filter(filter)
-        .with_ansi(ansi);
-    let _ = match format {
-        LogFormat::Json => builder.json().try_init(),
-        LogFormat::Human => builder.try_init(),
-    };
 }

@@ -4,8 +4,11 @@
 //! same JSON error shape as the API.
 
 use std::collections::HashMap;
+use std::fmt::Display;
+use std::sync::Arc;
 
 use bytes::Bytes;
+use serde::{Serialize, Serializer};
 use serde_json::{json, Value};
 use warp::http::StatusCode;
 use warp::reply::Response;
@@ -24,13 +27,15 @@ use crate::session::SessionKey;
 const OPENAPI: &str = include_str!("../openapi/openapi.json");
 
 /// Every control-plane route.
-pub(crate) fn filter(app: App) -> impl Filter<Extract = (Response,), Error = Rejection> + Clone {
+pub(crate) fn filter(
+    app: Arc<App>,
+) -> impl Filter<Extract = (Response,), Error = Rejection> + Clone {
     let app_filter = app.clone();
     let with_app = warp::any().map(move || app.clone());
     let health = warp::path!("__mock" / "health")
         .and(warp::get())
         .and(with_app.clone())
-        .map(|app: App| json_response(StatusCode::OK, &health(&app)));
+        .map(|app: Arc<App>| json_response(StatusCode::OK, &health(&app)));
     let openapi = warp::path!("__mock" / "openapi.json")
         .and(warp::get())
         .map(|| {
@@ -39,12 +44,12 @@ pub(crate) fn filter(app: App) -> impl Filter<Extract = (Response,), Error = Rej
     let scenarios = warp::path!("__mock" / "scenarios")
         .and(warp::get())
         .and(with_app.clone())
-        .map(|app: App| json_response(StatusCode::OK, &list_scenarios(&app)));
+        .map(|app: Arc<App>| json_response(StatusCode::OK, &list_scenarios(&app)));
     let reload = warp::path!("__mock" / "scenarios" / "reload")
         .and(warp::post())
         .and(with_app.clone())
         .and(request_context())
-        .then(|app: App, ctx: RequestContext| async move {
+        .then(|app: Arc<App>, ctx: RequestContext| async move {
             match app.scenarios.reload().await {
                 Ok(_) => json_response(StatusCode::OK, &list_scenarios(&app)),
                 Err(problems) => {
@@ -64,14 +69,14 @@ pub(crate) fn filter(app: App) -> impl Filter<Extract = (Response,), Error = Rej
     let sessions = warp::path!("__mock" / "sessions")
         .and(warp::get())
         .and(with_app.clone())
-        .map(|app: App| {
+        .map(|app: Arc<App>| {
             let keys: Vec<String> = app.sessions.keys().into_iter().map(|k| k.0).collect();
             json_response(StatusCode::OK, &json!({ "sessions": keys }))
         });
     let session = warp::path!("__mock" / "sessions" / String)
         .and(warp::get())
         .and(with_app.clone())
-        .map(|key: String, app: App| {
+        .map(|key: String, app: Arc<App>| {
             json_response(StatusCode::OK, &session_view(&app, &SessionKey(key)))
         });
     let set_scenario = session_update(
@@ -87,7 +92,7 @@ pub(crate) fn filter(app: App) -> impl Filter<Extract = (Response,), Error = Rej
     let reset_session = warp::path!("__mock" / "sessions" / String / "reset")
         .and(warp::post())
         .and(with_app.clone())
-        .map(|key: String, app: App| {
+        .map(|key: String, app: Arc<App>| {
             let key = SessionKey(key);
             app.sessions.reset(&key);
             json_response(StatusCode::OK, &session_view(&app, &key))
@@ -95,7 +100,7 @@ pub(crate) fn filter(app: App) -> impl Filter<Extract = (Response,), Error = Rej
     let reset_all = warp::path!("__mock" / "reset")
         .and(warp::post())
         .and(with_app.clone())
-        .map(|app: App| {
+        .map(|app: Arc<App>| {
             app.sessions.reset_all();
             app.issuer.reset();
             app.journal.clear(None);
@@ -107,7 +112,7 @@ pub(crate) fn filter(app: App) -> impl Filter<Extract = (Response,), Error = Rej
         .and(warp::query::<HashMap<String, String>>())
         .and(request_context())
         .map(
-            |app: App, query: HashMap<String, String>, ctx: RequestContext| {
+            |app: Arc<App>, query: HashMap<String, String>, ctx: RequestContext| {
                 let limit = match query.get("limit").map(|l| l.parse::<usize>()) {
                     None => None,
                     Some(Ok(n)) => Some(n),
@@ -130,7 +135,7 @@ pub(crate) fn filter(app: App) -> impl Filter<Extract = (Response,), Error = Rej
         .and(warp::delete())
         .and(with_app)
         .and(warp::query::<HashMap<String, String>>())
-        .map(|app: App, query: HashMap<String, String>| {
+        .map(|app: Arc<App>, query: HashMap<String, String>| {
             app.journal.clear(query.get("session").map(String::as_str));
             json_response(StatusCode::OK, &json!({ "cleared": true }))
         });
@@ -165,7 +170,7 @@ type SessionUpdate = fn(&App, SessionKey, Value) -> Result<Value, ApiError>;
 /// `PUT` on `path` (which extracts the session key): reads the body and answers `update`.
 fn session_update(
     path: impl Filter<Extract = (String,), Error = Rejection> + Clone,
-    app: App,
+    app: Arc<App>,
     update: SessionUpdate,
 ) -> impl Filter<Extract = (Response,), Error = Rejection> + Clone {
     path.and(warp::put())
@@ -174,7 +179,7 @@ fn session_update(
         .and(raw_body())
         .map(
             move |key: String,
-                  app: App,
+                  app: Arc<App>,
                   ctx: RequestContext,
                   ct: Option<String>,
                   body: Result<Bytes, BodyError>| {
@@ -187,16 +192,56 @@ fn session_update(
         )
 }
 
-fn health(app: &App) -> Value {
-    json!({
-        "status": "ok",
-        "version": env!("CARGO_PKG_VERSION"),
-        "clock": app.config.clock,
-        "now": crate::clock::rfc3339(app.clock.unix()),
-        "issuer": app.issuer.default_issuer_url(),
-        "scenarios": app.scenarios.current().names(),
-        "sources": { "fixtures": app.fixtures.to_string(), "scenarios": app.scenarios.origin().to_string() },
-    })
+/// `GET /__mock/health`, serialized straight from the parts (fields in the order their
+/// names sort, as the answer has always been written).
+#[derive(Serialize)]
+struct Health<'a> {
+    clock: &'a crate::clock::Clock,
+    issuer: &'a str,
+    now: String,
+    #[serde(serialize_with = "scenario_names")]
+    scenarios: Arc<crate::scenario::load::ScenarioSet>,
+    sources: Sources<'a>,
+    status: &'static str,
+    version: &'static str,
+}
+
+/// Where fixtures and scenarios came from.
+#[derive(Serialize)]
+struct Sources<'a> {
+    #[serde(serialize_with = "displayed")]
+    fixtures: &'a crate::bundled::Origin,
+    #[serde(serialize_with = "displayed")]
+    scenarios: &'a crate::bundled::Origin,
+}
+
+fn scenario_names<S: Serializer>(
+    set: &Arc<crate::scenario::load::ScenarioSet>,
+    serializer: S,
+) -> Result<S::Ok, S::Error> {
+    serializer.collect_seq(set.iter_names())
+}
+
+fn displayed<S: Serializer>(
+    value: &&crate::bundled::Origin,
+    serializer: S,
+) -> Result<S::Ok, S::Error> {
+    serializer.collect_str(*value as &dyn Display)
+}
+
+fn health(app: &App) -> Health<'_> {
+    Health {
+        clock: &app.config.clock,
+        issuer: app.issuer.default_issuer_url(),
+        now: crate::clock::rfc3339(app.clock.unix()),
+        scenarios: app.scenarios.current(),
+        sources: Sources {
+            fixtures: &app.fixtures,
+            scenarios: app.scenarios.origin(),
+        },
+        status: "ok",
+        version: env!("CARGO_PKG_VERSION"),
+    }
 }
 
 fn list_scenarios(app: &App) -> Value {

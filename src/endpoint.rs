@@ -134,6 +134,14 @@ impl Endpoint {
 /// (one trailing slash allowed, as warp's `path!` allows it).
 pub(crate) fn path_matches(pattern: &str, path: &str) -> bool {
     let path = path.strip_suffix('/').unwrap_or(path);
+    // Most requests differ before the first parameter: a prefix test settles them.
+    let fixed = pattern.find('{').map_or(pattern, |i| &pattern[..i]);
+    if !path.starts_with(fixed) {
+        return false;
+    }
+    if fixed.len() == pattern.len() {
+        return path.len() == pattern.len();
+    }
     let (mut p, mut q) = (pattern.split('/'), path.split('/'));
     loop {
         match (p.next(), q.next()) {

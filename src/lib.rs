@@ -31,6 +31,7 @@ mod endpoint;
 #[doc(hidden)]
 pub mod fuzzing;
 mod journal;
+mod logging;
 pub mod oidc;
 mod scenario;
 mod seed;

@@ -64,7 +64,7 @@ impl ApiError {
 }
 
 /// A JSON 200 (or other status) reply.
-pub(crate) fn json_response(status: StatusCode, body: &Value) -> Response {
+pub(crate) fn json_response(status: StatusCode, body: &impl serde::Serialize) -> Response {
     warp::reply::with_status(warp::reply::json(body), status).into_response()
 }
 

@@ -67,7 +67,12 @@ impl ScenarioSet {
 
     /// All names, sorted.
     pub fn names(&self) -> Vec<String> {
-        self.scenarios.keys().cloned().collect()
+        self.iter_names().map(String::from).collect()
+    }
+
+    /// All names, sorted, borrowed.
+    pub fn iter_names(&self) -> impl Iterator<Item = &str> {
+        self.scenarios.keys().map(String::as_str)
     }
 
     fn add_builtin_happy(&mut self) {

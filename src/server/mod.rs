@@ -139,7 +139,7 @@ pub fn routes(app: &App) -> BoxedFilter<(warp::reply::Response,)> {
         .boxed()
         .or(crate::oidc::routes::filter(app.issuer.clone()).boxed())
         .unify()
-        .or(crate::control::filter(app.clone()).boxed())
+        .or(crate::control::filter(Arc::new(app.clone())).boxed())
         .unify()
         .or(fallback.boxed())
         .unify()
