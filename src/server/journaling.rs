@@ -1,6 +1,7 @@
 //! The layer that fills the request journal: it records what was asked (the body read by
-//! [`super::facts`], the session from the request's resolved facts) and how it was answered.
-//! Control-plane requests (`/__mock/…`) are not journaled.
+//! [`super::facts`], the session from the request's resolved facts) and how it was answered,
+//! as raw bytes that the journal reads into JSON only when it is listed. Control-plane
+//! requests (`/__mock/…`) are not journaled.
 
 use std::future::Future;
 use std::pin::Pin;
@@ -11,14 +12,13 @@ use std::time::Instant;
 use bytes::Bytes;
 use http::{Request, Response};
 use http_body_util::{BodyExt, Full};
-use serde_json::Value;
 use tower::Service;
 
 use super::faults::InjectedFault;
 use super::{BoxError, WholeBodyService};
 use crate::context::REQUEST_ID_HEADER;
 use crate::dfns::facts::Facts;
-use crate::journal::{Answered, Captured, Entry, Journal};
+use crate::journal::{Answered, Entry, Journal, KeptBody, Redaction, SentHeaders};
 use crate::session::{SessionKey, SESSION_HEADER};
 
 /// Records every request in `journal`.
@@ -28,7 +28,7 @@ pub(crate) struct Journaling<S> {
     pub(crate) inner: S,
     /// Where entries go.
     pub(crate) journal: Journal,
-    /// Whether credentials are redacted before recording (`journal_redact`).
+    /// Whether credentials are redacted when the journal is read (`journal_redact`).
     pub(crate) redact: bool,
 }
 
@@ -72,21 +72,11 @@ where
             };
             let facts = parts.extensions.get::<Arc<Facts>>().cloned();
             let mut entry = Entry {
-                seq: 0,
                 request_id: header(REQUEST_ID_HEADER).unwrap_or_default(),
                 method: parts.method.to_string(),
                 path,
-                headers: parts
-                    .headers
-                    .iter()
-                    .filter_map(|(k, v)| {
-                        Some((
-                            k.as_str().to_string(),
-                            Value::String(v.to_str().ok()?.to_string()),
-                        ))
-                    })
-                    .collect(),
-                body: Value::Null,
+                headers: SentHeaders::of(&parts.headers),
+                body: KeptBody::of_request(&bytes, journal.max_body_bytes),
                 session: match &facts {
                     Some(facts) => facts.session.0.clone(),
                     None => SessionKey::from_header(header(SESSION_HEADER).as_deref()).0,
@@ -96,12 +86,10 @@ where
                 status: None,
                 fault: None,
                 latency_ms: 0.0,
-                response: Value::Null,
+                response: None,
                 annotations: serde_json::Map::new(),
-                truncated: Default::default(),
-                size: 0,
+                redaction: redact.then_some(super::redaction::redact as Redaction),
             };
-            entry.capture(Captured::Body, &bytes, journal.max_body_bytes);
             let result = inner
                 .call(Request::from_parts(parts, Full::new(bytes)))
                 .await;
@@ -115,7 +103,7 @@ where
                 Ok(response) => {
                     let (parts, body) = response.into_parts();
                     let bytes = body.collect().await.map_err(Into::into)?.to_bytes();
-                    entry.capture(Captured::Response, &bytes, journal.max_body_bytes);
+                    entry.response = Some(KeptBody::of_response(&bytes, journal.max_body_bytes));
                     Ok(Response::from_parts(parts, ResBody::from(bytes)))
                 }
                 Err(error) => Err(error),
@@ -138,9 +126,6 @@ where
                     }
                     None => entry.fault = Some(error.to_string()),
                 },
-            }
-            if redact {
-                super::redaction::redact(&mut entry);
             }
             journal.record(entry);
             result

@@ -1,10 +1,11 @@
 //! Journal redaction (`journal_redact`): credentials in journaled headers, bodies and
-//! annotations are replaced with [`REDACTED`], so a journal read by the wrong reader leaks no
+//! annotations are replaced with [`REDACTED`] whenever the journal is listed (entries are
+//! recorded raw and read into JSON then), so a journal read by the wrong reader leaks no
 //! token and no one-time code.
 
 use serde_json::Value;
 
-use crate::journal::{Captured, Entry};
+use crate::journal::{Captured, Listed};
 
 /// What a redacted value reads.
 pub const REDACTED: &str = "[redacted]";
@@ -30,12 +31,12 @@ fn secret_key(key: &str) -> bool {
         || key.ends_with("code")
 }
 
-/// Redacts `entry`'s secret headers and the secret members of its request, response and
-/// annotations; a body kept only as a cut prefix (unparsed text) is redacted whole.
-pub fn redact(entry: &mut Entry) {
+/// Redacts a listed `entry`'s secret headers and the secret members of its request, response
+/// and annotations; a body kept only as a cut prefix (unparsed text) is redacted whole.
+pub(crate) fn redact(entry: &mut Listed) {
     for (name, value) in entry.headers.iter_mut() {
         if SECRET_HEADERS.contains(&name.to_ascii_lowercase().as_str()) {
-            *value = Value::String(REDACTED.into());
+            *value = REDACTED.into();
         }
     }
     for (which, value) in [
