@@ -138,16 +138,17 @@ impl SignRequest {
 /// The SDK's `signature` object: `r`, `s` as `0x` hex of 32 bytes; for secp256k1 `recid`
 /// and `encoded` = `0x` ‖ r ‖ s ‖ (27 + recid); for Ed25519 `encoded` = `0x` ‖ the 64 bytes.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+/// Fields in the order of their names, the order the answer is written in.
 pub struct Signature {
+    /// The whole signature.
+    pub encoded: String,
     /// First half (ECDSA r, Ed25519 R).
     pub r: String,
-    /// Second half (ECDSA s, Ed25519 S).
-    pub s: String,
     /// ECDSA recovery id (0 or 1).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub recid: Option<u8>,
-    /// The whole signature.
-    pub encoded: String,
+    /// Second half (ECDSA s, Ed25519 S).
+    pub s: String,
 }
 
 /// A wallet on a network, with its key.

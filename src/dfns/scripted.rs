@@ -4,6 +4,7 @@
 
 use std::time::Duration;
 
+use serde::Serialize;
 use serde_json::{json, Value};
 use warp::http::{HeaderValue, StatusCode};
 use warp::reply::Response;
@@ -22,7 +23,49 @@ pub(crate) const NO_ANSWER_HOLD: Duration = Duration::from_secs(600);
 /// The normal logic of an endpoint: the request's facts and the scenario's merge patch
 /// for the 200 body (applied again after it returns; a merge patch is idempotent, so an
 /// endpoint may apply it early to derive fields from it).
-pub(crate) type Normal = fn(&DfnsApi, &Facts, Option<&Value>) -> Result<Value, ApiError>;
+pub(crate) type Normal = fn(&DfnsApi, &Facts, Option<&Value>) -> Result<NormalAnswer, ApiError>;
+
+/// The 200 body of an endpoint's normal logic: JSON text when no patch applies (written
+/// straight from the typed answer), else a value for the patch.
+#[derive(Debug)]
+pub(crate) enum NormalAnswer {
+    /// The answer's JSON.
+    Json(Vec<u8>),
+    /// The answer as a value, to be patched.
+    Value(Value),
+}
+
+impl NormalAnswer {
+    /// `answer`, as [`NormalAnswer::Value`] when a `patch` will apply, else as JSON text.
+    /// Both write the same bytes: answer structs declare their fields in the order of
+    /// their names, the order a [`Value`]'s objects keep (checked on every answer of the
+    /// debug build).
+    pub(crate) fn of(answer: impl Serialize, patch: Option<&Value>) -> Result<Self, ApiError> {
+        let failed = |e: serde_json::Error| {
+            ApiError::new(
+                StatusCode::INTERNAL_SERVER_ERROR,
+                format!("the answer does not serialize: {e}"),
+            )
+        };
+        if patch.is_some() {
+            return serde_json::to_value(answer)
+                .map(NormalAnswer::Value)
+                .map_err(failed);
+        }
+        let json = serde_json::to_vec(&answer).map_err(failed)?;
+        #[cfg(debug_assertions)]
+        {
+            let value = serde_json::to_value(&answer).map_err(failed)?;
+            let via_value = serde_json::to_vec(&value).map_err(failed)?;
+            assert_eq!(
+                String::from_utf8_lossy(&json),
+                String::from_utf8_lossy(&via_value),
+                "an answer struct's fields are not in the order of their names"
+            );
+        }
+        Ok(NormalAnswer::Json(json))
+    }
+}
 
 impl DfnsApi {
     /// Answers a request as the selected scenario says, with `normal` as the endpoint's own
@@ -89,7 +132,15 @@ impl DfnsApi {
             .into_response(&ctx.request_id),
             Answer::Body { status, body } => json_response(status, &body),
             Answer::Normal { patch } => match normal(self, facts, patch.as_ref()) {
-                Ok(mut answer) => {
+                Ok(NormalAnswer::Json(json)) => {
+                    let mut response = Response::new(json.into());
+                    response.headers_mut().insert(
+                        warp::http::header::CONTENT_TYPE,
+                        HeaderValue::from_static("application/json"),
+                    );
+                    response
+                }
+                Ok(NormalAnswer::Value(mut answer)) => {
                     if let Some(patch) = &patch {
                         merge_patch(&mut answer, patch);
                     }

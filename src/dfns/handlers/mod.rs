@@ -4,9 +4,10 @@
 //! or an [`ApiError`]. [`normal`] maps every [`Endpoint`] to its handler; the match is
 //! exhaustive, so a new variant asks for its handler.
 //!
-//! Answer structs declare their fields in the order of their JSON names: an answer becomes a
-//! [`Value`] for the scenario's patch, whose objects (serde_json without `preserve_order`)
-//! sort their keys, so that order is the order of the bytes sent either way.
+//! Answer structs declare their fields in the order of their JSON names: an answer is
+//! written straight to JSON, or becomes a [`Value`] when the scenario patches it, whose
+//! objects (serde_json without `preserve_order`) sort their keys, so that order is the order
+//! of the bytes sent either way ([`NormalAnswer::of`] checks it in debug builds).
 
 mod login;
 mod login_init;
@@ -32,12 +33,10 @@ mod send_code;
 
 use serde::Serialize;
 use serde_json::Value;
-use warp::http::StatusCode;
 
-use super::error::ApiError;
 use super::facts::Facts;
 use super::input::Input;
-use super::scripted::Normal;
+use super::scripted::{Normal, NormalAnswer};
 use super::wallets::WalletAnswer;
 use super::DfnsApi;
 use crate::endpoint::Endpoint;
@@ -116,23 +115,13 @@ struct Items<T> {
     items: Vec<T>,
 }
 
-/// The 200 body as JSON, for the scenario's patch.
-fn to_value(answer: impl Serialize) -> Result<Value, ApiError> {
-    serde_json::to_value(answer).map_err(|e| {
-        ApiError::new(
-            StatusCode::INTERNAL_SERVER_ERROR,
-            format!("the answer does not serialize: {e}"),
-        )
-    })
-}
-
 /// A handler `fn(&DfnsApi, &Facts, impl Input, Patch) -> Result<impl Serialize, ApiError>`
 /// as the scenario step's [`Normal`]: its input read first, its answer made JSON.
 macro_rules! typed {
     ($handler:path) => {
         |api: &DfnsApi, facts: &Facts, patch: Patch| {
             let input = Input::read(api, facts)?;
-            to_value($handler(api, facts, input, patch)?)
+            NormalAnswer::of($handler(api, facts, input, patch)?, patch)
         }
     };
 }
