@@ -41,7 +41,7 @@ pub(crate) struct Facts {
     /// The JSON body, or why it is not usable.
     pub(crate) body: Result<Value, ApiError>,
     /// The idToken's verification, when the body has one.
-    pub(crate) id_token: Option<Result<VerifiedIdToken, IdTokenError>>,
+    pub(crate) id_token: Option<Result<std::sync::Arc<VerifiedIdToken>, IdTokenError>>,
     /// The `Authorization: Bearer` token, if any.
     pub(crate) bearer: Option<String>,
     /// What the handler noted for the journal entry (see [`Facts::annotate`]).

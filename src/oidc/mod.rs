@@ -207,7 +207,11 @@ impl Issuer {
     /// Verifies an idToken presented with a request to `base_url`: signed by the built-in
     /// key with an `iss` of its form (any host), or exactly one of
     /// [`Issuer::accepted_issuers`] under `issuer.strict_iss`; or by a trusted issuer.
-    pub fn verify(&self, token: &str, base_url: &str) -> Result<VerifiedIdToken, IdTokenError> {
+    pub fn verify(
+        &self,
+        token: &str,
+        base_url: &str,
+    ) -> Result<std::sync::Arc<VerifiedIdToken>, IdTokenError> {
         let names = if self.strict_iss {
             BuiltinNames::Exact(self.accepted_issuers(base_url))
         } else {

@@ -108,7 +108,8 @@ pub struct IdTokenVerifier {
 
 /// A token that passed every check, as remembered.
 struct Verified {
-    token: VerifiedIdToken,
+    /// Shared with every request that presents the token again.
+    token: Arc<VerifiedIdToken>,
     /// Signed by the built-in issuer, whose accepted names depend on the request.
     builtin: bool,
     times: TimeClaims,
@@ -304,7 +305,7 @@ impl IdTokenVerifier {
         token: &str,
         builtin_issuers: &BuiltinNames,
         now: i64,
-    ) -> Result<VerifiedIdToken, IdTokenError> {
+    ) -> Result<Arc<VerifiedIdToken>, IdTokenError> {
         if let Some(known) = self.verified.get(token) {
             if known.builtin && !builtin_issuers.accepts(&known.token.issuer) {
                 return Err(self.untrusted(&known.token.issuer, builtin_issuers));
@@ -411,12 +412,12 @@ impl IdTokenVerifier {
             .ok_or(IdTokenError::MissingClaim("sub"))?
             .to_string();
         Ok(Verified {
-            token: VerifiedIdToken {
+            token: Arc::new(VerifiedIdToken {
                 provider,
                 issuer: iss,
                 subject,
                 claims,
-            },
+            }),
             builtin,
             times,
         })
@@ -642,6 +643,7 @@ mod tests {
             .verify(token, &BuiltinNames::AnyHost, NOW)
             .unwrap()
             .subject
+            .clone()
     }
 
     #[tokio::test]
@@ -661,8 +663,10 @@ mod tests {
                 let fresh = IdTokenVerifier::new(&key, &IssuerConfig::default())
                     .await
                     .unwrap();
-                let expected = fresh.verify(&token, names, now).map(|t| t.claims);
-                let got = remembering.verify(&token, names, now).map(|t| t.claims);
+                let expected = fresh.verify(&token, names, now).map(|t| t.claims.clone());
+                let got = remembering
+                    .verify(&token, names, now)
+                    .map(|t| t.claims.clone());
                 assert_eq!(got, expected, "{names:?} at {now}");
             }
         }
