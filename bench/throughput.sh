@@ -2,7 +2,8 @@
 # Throughput of the release server, in one run so the figures compare: GET /__mock/health
 # (the serving stack alone), then POST /auth/registration/social with a pool of distinct
 # idTokens over 1,000 sessions (RS256 idToken verification, EdDSA temporary token, session
-# state, journal), then the same with a scripted error (scenario engine). wrk -t2 -c64, 10 s
+# state, journal), then the same with a scripted error (scenario engine), then all in one
+# session (whose capped maps fill: a full map must forget its oldest entry in O(1)). wrk -t2 -c64, 10 s
 # each; server CPU per request from /proc/PID/stat. Needs wrk (apt-get install wrk).
 # Usage: bash bench/throughput.sh [POOL_SIZE]   (default 10000 tokens)
 set -euo pipefail
@@ -16,5 +17,7 @@ measure "GET /__mock/health" "${wrk_args[@]}" "$base/__mock/health"
 measure "POST /auth/registration/social ($pool tokens)" "${wrk_args[@]}" \
   -s "$root/bench/registration.lua" "$base/auth/registration/social"
 BENCH_SCENARIO=server-error measure "  same, server-error scenario" "${wrk_args[@]}" \
+  -s "$root/bench/registration.lua" "$base/auth/registration/social"
+BENCH_SESSIONS=1 measure "  same, all in one session" "${wrk_args[@]}" \
   -s "$root/bench/registration.lua" "$base/auth/registration/social"
 measure "GET /__mock/health (again)" "${wrk_args[@]}" "$base/__mock/health"
