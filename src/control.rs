@@ -76,8 +76,9 @@ pub(crate) fn filter(
     let session = warp::path!("__mock" / "sessions" / String)
         .and(warp::get())
         .and(with_app.clone())
-        .map(|key: String, app: Arc<App>| {
-            json_response(StatusCode::OK, &session_view(&app, &SessionKey(key)))
+        .and(request_context())
+        .map(|key: String, app: Arc<App>, ctx: RequestContext| {
+            respond(&ctx, path_key(&key).map(|key| session_view(&app, &key)))
         });
     let set_scenario = session_update(
         warp::path!("__mock" / "sessions" / String / "scenario"),
@@ -92,10 +93,13 @@ pub(crate) fn filter(
     let reset_session = warp::path!("__mock" / "sessions" / String / "reset")
         .and(warp::post())
         .and(with_app.clone())
-        .map(|key: String, app: Arc<App>| {
-            let key = SessionKey(key);
-            app.sessions.reset(&key);
-            json_response(StatusCode::OK, &session_view(&app, &key))
+        .and(request_context())
+        .map(|key: String, app: Arc<App>, ctx: RequestContext| {
+            let reset = path_key(&key).map(|key| {
+                app.sessions.reset(&key);
+                session_view(&app, &key)
+            });
+            respond(&ctx, reset)
         });
     let reset_all = warp::path!("__mock" / "reset")
         .and(warp::post())
@@ -186,7 +190,7 @@ fn session_update(
                 let body = parse_json(ct.as_deref(), &body);
                 respond(
                     &ctx,
-                    body.and_then(|body| update(&app, SessionKey(key), body)),
+                    path_key(&key).and_then(|key| body.and_then(|body| update(&app, key, body))),
                 )
             },
         )
@@ -343,6 +347,19 @@ fn set_scenario_state(app: &App, key: SessionKey, body: Value) -> Result<Value, 
             .insert(scenario.to_string(), state.to_string());
     });
     Ok(session_view(app, &key))
+}
+
+/// The session key of a `/__mock/sessions/{key}` path: the segment percent-decoded, so
+/// that `encodeURIComponent(key)` reaches the session of `X-Dfns-Mock-Session: key`.
+fn path_key(segment: &str) -> Result<SessionKey, ApiError> {
+    match percent_encoding::percent_decode_str(segment).decode_utf8() {
+        Ok(key) => Ok(SessionKey(key.into_owned())),
+        Err(_) => Err(ApiError::new(
+            StatusCode::BAD_REQUEST,
+            "the session key in the path is not UTF-8 once percent-decoded",
+        )
+        .detail("parameter", "key")),
+    }
 }
 
 fn respond(ctx: &RequestContext, result: Result<Value, ApiError>) -> Response {

@@ -50,10 +50,15 @@ async fn an_over_long_session_key_is_refused_and_nothing_is_kept_for_it() {
             reqwest::Method::POST,
             format!("/__mock/sessions/{long}/reset"),
         ),
-        // Taken as sent, not percent-decoded: 257 bytes of `%` are 257 bytes of key.
+        // Percent-decoded first: an invalid escape stays as it is, so 257 bytes of `%` are
+        // 257 bytes of key, and 257 escaped `k`s are too.
         (
             reqwest::Method::PUT,
             format!("/__mock/sessions/{}/scenario", "%".repeat(257)),
+        ),
+        (
+            reqwest::Method::PUT,
+            format!("/__mock/sessions/{}/scenario", "%6B".repeat(257)),
         ),
     ] {
         let response = mock
@@ -116,6 +121,53 @@ async fn an_over_long_session_key_is_refused_and_nothing_is_kept_for_it() {
     );
     mock.stop().await;
     fresh.stop().await;
+}
+
+#[tokio::test]
+async fn session_paths_are_percent_decoded_as_the_kit_encodes_them() {
+    let mock = Mock::start(config()).await;
+    let key = "a test/with spaces+more";
+    let encoded = "a%20test%2Fwith%20spaces%2Bmore";
+    // Selected through the path, used through the header.
+    let response = mock
+        .client
+        .put(mock.url(&format!("/__mock/sessions/{encoded}/scenario")))
+        .json(&json!({ "name": "server-error" }))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(response.status(), 200);
+    let token = mock
+        .mint(json!({ "sub": "decoded", "email": "decoded@example.com" }))
+        .await;
+    let (status, body) = mock.register(&token, &[("x-dfns-mock-session", key)]).await;
+    assert_eq!(
+        status, 500,
+        "the path's scenario answers the header's session: {body}"
+    );
+    let view: Value = mock.get_json(&format!("/__mock/sessions/{encoded}")).await;
+    assert_eq!(view["session"], key, "{view}");
+    assert_eq!(view["activeScenario"], "server-error", "{view}");
+    let sessions: Value = mock.get_json("/__mock/sessions").await;
+    assert_eq!(
+        sessions["sessions"],
+        json!([key]),
+        "one session, not two: {sessions}"
+    );
+    // Bytes that are not UTF-8 once decoded are no key.
+    let response = mock
+        .client
+        .get(mock.url("/__mock/sessions/%FF"))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(response.status(), 400);
+    let body: Value = response.json().await.unwrap();
+    assert_eq!(
+        body["error"]["message"], "the session key in the path is not UTF-8 once percent-decoded",
+        "{body}"
+    );
+    mock.stop().await;
 }
 
 /// Registers with a fresh token in `session` (minted in that session too) and returns the

@@ -241,8 +241,8 @@ fn session_key_refusal<B>(request: &Request<B>) -> Option<ApiError> {
     }
     let segment = request.uri().path().strip_prefix("/__mock/sessions/")?;
     let segment = segment.split('/').next().unwrap_or_default();
-    // The key is the segment as sent: the control plane does not percent-decode it.
-    let len = segment.len();
+    // The key is the segment percent-decoded (see `control::path_key`).
+    let len = percent_encoding::percent_decode_str(segment).count();
     (len > MAX_SESSION_KEY_BYTES)
         .then(|| too_long(len, "The session key in the path").detail("parameter", "key"))
 }
