@@ -2,6 +2,7 @@
 //! completed registrations, pre-loaded from fixtures, read by logins. Plain data (credential
 //! kinds serialize by their Dfns names); no HTTP.
 
+use crate::capped::Capped;
 use crate::chain;
 use crate::seed::Seed;
 use crate::webauthn::{CredentialKey, KeyDigest};
@@ -201,8 +202,25 @@ pub(crate) struct UserWallet {
     pub(crate) date_created: i64,
     /// Network, key and address.
     pub(crate) chain: chain::Wallet,
-    /// Signatures made, oldest first.
-    pub(crate) signatures: Vec<WalletSignature>,
+    /// Signatures made, oldest first, by id: the last [`MAX_SIGNATURES_PER_WALLET`].
+    pub(crate) signatures: Capped<String, WalletSignature>,
+    /// How many signatures it ever made (numbers the next one's id).
+    pub(crate) signed: u64,
+}
+
+/// Signatures a wallet keeps; beyond, the oldest is forgotten (its `GET` is a 404).
+pub(crate) const MAX_SIGNATURES_PER_WALLET: usize = 1_000;
+
+impl UserWallet {
+    /// Keeps the signature `make` builds from the wallet's next signature number (1, 2, …),
+    /// forgetting the oldest when [`MAX_SIGNATURES_PER_WALLET`] are kept.
+    pub(crate) fn record(&mut self, make: impl FnOnce(u64) -> WalletSignature) -> WalletSignature {
+        self.signed += 1;
+        let signature = make(self.signed);
+        self.signatures
+            .insert(signature.id.clone(), signature.clone());
+        signature
+    }
 }
 
 /// A signature a wallet made.
@@ -261,5 +279,42 @@ impl User {
     pub(crate) fn requires_second_factor(&self) -> bool {
         self.active_credentials()
             .any(|c| c.factor == Factor::Second)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_wallet_keeps_its_last_signatures_and_numbers_on_past_the_forgotten() {
+        let seed = Seed::new("wallet");
+        let network = chain::Network::EthereumSepolia;
+        let mut wallet = UserWallet {
+            id: "wa-1".into(),
+            key_id: "key-1".into(),
+            name: None,
+            date_created: 0,
+            chain: chain::Wallet::derive(&seed, "wa-1", network).unwrap(),
+            signatures: Capped::new(MAX_SIGNATURES_PER_WALLET),
+            signed: 0,
+        };
+        let request = chain::SignRequest::parse("Message", "0x68656c6c6f", network).unwrap();
+        let signature = wallet.chain.sign(&request).unwrap();
+        for _ in 0..MAX_SIGNATURES_PER_WALLET + 5 {
+            wallet.record(|n| WalletSignature {
+                id: format!("sig-{n}"),
+                requester: "us-1".into(),
+                token_id: "to-1".into(),
+                request_body: serde_json::Value::Null,
+                signature: signature.clone(),
+                date: 0,
+            });
+        }
+        let kept: Vec<&String> = wallet.signatures.iter().map(|(id, _)| id).collect();
+        assert_eq!(kept.len(), MAX_SIGNATURES_PER_WALLET);
+        assert_eq!(kept[0], "sig-6", "the five oldest are forgotten");
+        assert_eq!(kept[kept.len() - 1], "sig-1005", "numbers go on past them");
+        assert!(wallet.signatures.get("sig-5").is_none());
     }
 }

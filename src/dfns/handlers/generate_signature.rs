@@ -109,17 +109,18 @@ pub(crate) fn handle(
             .and_then(|u| u.wallets.iter_mut().find(|w| w.id == wallet_id))
             // Gone only if the session was reset in between.
             .ok_or_else(|| not_found(&wallet_id, &caller.user.org_id))?;
-        let n = (stored.signatures.len() + 1).to_string();
-        let signed = WalletSignature {
-            id: api.seed.dfns_id("sig", &[session, &wallet_id, &n]),
-            requester: caller.user.id.clone(),
-            token_id: caller.token_id.clone(),
-            request_body: request.body,
-            signature,
-            date: now,
-        };
-        stored.signatures.push(signed.clone());
-        Ok::<_, ApiError>(signed)
+        Ok::<_, ApiError>(stored.record(|n| {
+            WalletSignature {
+                id: api
+                    .seed
+                    .dfns_id("sig", &[session, &wallet_id, &n.to_string()]),
+                requester: caller.user.id.clone(),
+                token_id: caller.token_id.clone(),
+                request_body: request.body,
+                signature,
+                date: now,
+            }
+        }))
     })?;
     Ok(signature_answer(wallet, &signed))
 }

@@ -19,14 +19,10 @@ pub(crate) fn handle(
 ) -> Result<SignatureAnswer, ApiError> {
     let wallet = owned(&caller.user, facts.param("walletId"))?;
     let id = facts.param("signatureId");
-    let signed = wallet
-        .signatures
-        .iter()
-        .find(|s| s.id == id)
-        .ok_or_else(|| {
-            ApiError::new(StatusCode::NOT_FOUND, "signature not found")
-                .detail("walletId", wallet.id.as_str())
-                .detail("signatureId", id)
-        })?;
+    let signed = wallet.signatures.get(id).ok_or_else(|| {
+        ApiError::new(StatusCode::NOT_FOUND, "signature not found")
+            .detail("walletId", wallet.id.as_str())
+            .detail("signatureId", id)
+    })?;
     Ok(signature_answer(wallet, signed))
 }
