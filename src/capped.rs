@@ -95,11 +95,12 @@ impl<K: Hash + Eq + Clone, V> Capped<K, V> {
 }
 
 impl<K: Hash + Eq + Clone, V: PartialEq> PartialEq for Capped<K, V> {
-    /// The same entries in the same order, under the same capacity.
+    /// The same entries, as maps compare (order aside, as `IndexMap`'s equality did), under
+    /// the same capacity.
     fn eq(&self, other: &Self) -> bool {
         self.capacity == other.capacity
             && self.entries.len() == other.entries.len()
-            && self.iter().zip(other.iter()).all(|(a, b)| a == b)
+            && (self.entries.iter()).all(|(key, (_, value))| other.get(key) == Some(value))
     }
 }
 

@@ -285,8 +285,8 @@ const MEMBER: usize = std::mem::size_of::<String>() + 32;
 /// a [`MEMBER`] and the key's bytes. Outside strings, every node but the root follows a `[`,
 /// `,` or `:`, and every member has one `:`; the strings and keys are no longer than their
 /// text. So the text's length, a node for the root and for each `[ ] { } , :` outside
-/// strings, and a member for each `:` is at least that (`]` and `}` stand for the slack in
-/// a container's capacity). Text that is not JSON is listed as a string no longer than the
+/// strings, and a member for each `:` is at least that (the spare capacity a container
+/// grows into is not counted, as it was not before). Text that is not JSON is listed as a string no longer than the
 /// text, or, not UTF-8, at most three times it (a `U+FFFD` for an invalid byte): both at
 /// most this count (the second with its extra twice the length added).
 fn parsed_size(text: &[u8]) -> usize {

@@ -30,6 +30,9 @@ pub(crate) const MAX_PENDING: usize = 1 << 20;
 #[derive(Default)]
 struct Pending {
     lines: Mutex<Vec<u8>>,
+    /// Held from taking a batch until it is written, so that [`flush`] waits for a batch
+    /// the writing thread has taken and writes the rest after it, in order.
+    writing: Mutex<()>,
     /// Rung when lines arrive in an empty buffer.
     arrived: Condvar,
     /// Rung when the writing thread has taken the lines.
@@ -43,6 +46,7 @@ impl Pending {
 
     /// Takes every waiting line and writes it to standard output.
     fn write_out(&self, spare: &mut Vec<u8>) {
+        let _writing = self.writing.lock().unwrap_or_else(|e| e.into_inner());
         {
             let mut lines = self.lock();
             std::mem::swap(&mut *lines, spare);
@@ -123,7 +127,8 @@ impl<'a> tracing_subscriber::fmt::MakeWriter<'a> for BatchedStdout {
     }
 }
 
-/// Writes every line still waiting (before the process exits).
+/// Writes every line still waiting, after any batch the writing thread is writing (before
+/// the process exits).
 pub(crate) fn flush() {
     if let Some(pending) = PENDING.get() {
         pending.write_out(&mut Vec::new());

@@ -253,6 +253,63 @@ fn sigterm_shuts_down_cleanly() {
     }
 }
 
+/// Every log line reaches standard output whole, in order, by the time the process has
+/// exited after SIGTERM: the lines are written in batches by a thread of their own.
+#[test]
+#[allow(clippy::zombie_processes)] // killed and waited for below
+fn every_log_line_is_out_whole_and_in_order_after_sigterm() {
+    let mut child = bin()
+        .args(["serve", "--log-format", "json", "--port", "0"])
+        .stdout(Stdio::piped())
+        .stderr(Stdio::inherit())
+        .spawn()
+        .unwrap();
+    let mut lines = BufReader::new(child.stdout.take().unwrap()).lines();
+    let addr = loop {
+        let line = lines.next().expect("a listening line").unwrap();
+        let log: Value = serde_json::from_str(&line).unwrap();
+        if let Some(addr) = log["fields"]["addr"].as_str() {
+            break addr.to_string();
+        }
+    };
+    let rest = std::thread::spawn(move || lines.map(Result::unwrap).collect::<Vec<String>>());
+    const REQUESTS: usize = 300;
+    for i in 0..REQUESTS {
+        let mut stream = std::net::TcpStream::connect(&addr).unwrap();
+        let request = format!(
+            "GET /__mock/health?n={i} HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\n\r\n"
+        );
+        std::io::Write::write_all(&mut stream, request.as_bytes()).unwrap();
+        let mut answer = String::new();
+        std::io::Read::read_to_string(&mut stream, &mut answer).unwrap();
+        assert!(answer.starts_with("HTTP/1.1 200"), "{answer}");
+    }
+    let pid = child.id().to_string();
+    assert!(Command::new("kill")
+        .args(["-TERM", &pid])
+        .status()
+        .unwrap()
+        .success());
+    assert!(child.wait().unwrap().success());
+    let rest = rest.join().unwrap();
+    let logs: Vec<Value> = (rest.iter())
+        .map(|line| serde_json::from_str(line).unwrap_or_else(|e| panic!("{e}: {line}")))
+        .collect();
+    let answered: Vec<String> = (logs.iter())
+        .filter(|log| log["fields"]["message"] == "answered")
+        .map(|log| log["fields"]["uri"].as_str().unwrap().to_string())
+        .collect();
+    let expected: Vec<String> = (0..REQUESTS)
+        .map(|i| format!("/__mock/health?n={i}"))
+        .collect();
+    assert_eq!(answered, expected, "every request's line, in order");
+    let last = &logs[logs.len() - 1]["fields"]["message"];
+    assert_eq!(
+        last, "shutting down: finishing in-flight requests",
+        "{rest:?}"
+    );
+}
+
 /// The issuer URL a `token` run would put in `iss`, which shows the port it sees.
 fn configured_port(command: &mut Command, args: &[&str]) -> String {
     let output = run(command.arg("token").args(args));
