@@ -20,8 +20,8 @@ pub(crate) struct RequestContext {
     pub(crate) session: SessionKey,
     /// Whether the session came from the header (else an idToken claim may name it).
     pub(crate) session_from_header: bool,
-    /// Request headers, names lowercased (for scenario matchers).
-    pub(crate) headers: std::collections::BTreeMap<String, String>,
+    /// The request's headers (for scenario matchers and handlers: see [`RequestContext::header`]).
+    pub(crate) headers: HeaderMap,
     /// `X-Dfns-Mock-Scenario`, when given.
     pub(crate) scenario: Option<String>,
     /// `scheme://host[:port]` the client used, from `X-Forwarded-Proto`,
@@ -47,18 +47,48 @@ impl RequestContext {
             request_id: get(REQUEST_ID_HEADER).unwrap_or_else(|| "0".into()),
             session: SessionKey::from_header(get(SESSION_HEADER).as_deref()),
             session_from_header: get(SESSION_HEADER).is_some(),
-            headers: headers
-                .iter()
-                .filter_map(|(k, v)| Some((k.as_str().to_string(), v.to_str().ok()?.to_string())))
-                .collect(),
+            headers: headers.clone(),
             scenario: get(SCENARIO_HEADER),
             base_url: format!("{proto}://{host}"),
         }
     }
 }
 
+impl RequestContext {
+    /// The header `name` (lowercase), its last value that is text when it is repeated.
+    pub(crate) fn header(&self, name: &str) -> Option<&str> {
+        header_value(&self.headers, name)
+    }
+}
+
+/// The header `name` (lowercase) of `headers`, its last value that is text when it is
+/// repeated.
+pub(crate) fn header_value<'h>(headers: &'h HeaderMap, name: &str) -> Option<&'h str> {
+    (headers.get_all(name).iter())
+        .filter_map(|v| v.to_str().ok())
+        .next_back()
+}
+
 /// A filter extracting the [`RequestContext`]; it never rejects.
 pub(crate) fn request_context(
 ) -> impl Filter<Extract = (RequestContext,), Error = std::convert::Infallible> + Clone {
     warp::header::headers_cloned().map(|headers: HeaderMap| RequestContext::from_headers(&headers))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use warp::http::HeaderValue;
+
+    #[test]
+    fn a_repeated_header_reads_as_its_last_text_value() {
+        let mut headers = HeaderMap::new();
+        headers.append("x-team", HeaderValue::from_static("first"));
+        headers.append("x-team", HeaderValue::from_static("last"));
+        headers.append("x-team", HeaderValue::from_bytes(b"\xff").unwrap());
+        let ctx = RequestContext::from_headers(&headers);
+        assert_eq!(ctx.header("x-team"), Some("last"));
+        assert_eq!(ctx.header("x-other"), None);
+        assert_eq!(ctx.header("not a header name"), None);
+    }
 }

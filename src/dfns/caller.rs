@@ -109,8 +109,7 @@ impl DfnsApi {
         };
         let token = facts
             .ctx
-            .headers
-            .get(USER_ACTION_HEADER)
+            .header(USER_ACTION_HEADER)
             .map(|v| v.trim())
             .filter(|v| !v.is_empty())
             .ok_or_else(|| refused("the header is missing".into()))?;

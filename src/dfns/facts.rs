@@ -122,8 +122,7 @@ impl DfnsApi {
             .and_then(|v| v.to_str().ok());
         let json = crate::body::parse_json(content_type, &Ok(body.clone())).map_err(ApiError::from);
         let bearer = ctx
-            .headers
-            .get("authorization")
+            .header("authorization")
             .and_then(|v| {
                 v.strip_prefix("Bearer ")
                     .or_else(|| v.strip_prefix("bearer "))

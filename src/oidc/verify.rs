@@ -45,9 +45,15 @@ pub enum BuiltinNames {
 
 impl BuiltinNames {
     fn accepts(&self, iss: &str) -> bool {
+        self.accepts_with_form(iss, || has_builtin_form(iss))
+    }
+
+    /// [`BuiltinNames::accepts`], with `has_form` saying whether `iss` has the built-in
+    /// issuer's form (worked out once for a remembered token).
+    fn accepts_with_form(&self, iss: &str, has_form: impl FnOnce() -> bool) -> bool {
         match self {
             BuiltinNames::Exact(names) => names.iter().any(|n| n == iss),
-            BuiltinNames::AnyHost => has_builtin_form(iss),
+            BuiltinNames::AnyHost => has_form(),
         }
     }
 
@@ -112,6 +118,8 @@ struct Verified {
     token: Arc<VerifiedIdToken>,
     /// Signed by the built-in issuer, whose accepted names depend on the request.
     builtin: bool,
+    /// Whether `iss` has the built-in issuer's form ([`has_builtin_form`]).
+    builtin_form: bool,
     times: TimeClaims,
 }
 
@@ -307,7 +315,8 @@ impl IdTokenVerifier {
         now: i64,
     ) -> Result<Arc<VerifiedIdToken>, IdTokenError> {
         if let Some(known) = self.verified.get(token) {
-            if known.builtin && !builtin_issuers.accepts(&known.token.issuer) {
+            let iss = &known.token.issuer;
+            if known.builtin && !builtin_issuers.accepts_with_form(iss, || known.builtin_form) {
                 return Err(self.untrusted(&known.token.issuer, builtin_issuers));
             }
             self.check_times(known.times, now)?;
@@ -412,6 +421,7 @@ impl IdTokenVerifier {
             .ok_or(IdTokenError::MissingClaim("sub"))?
             .to_string();
         Ok(Verified {
+            builtin_form: has_builtin_form(&iss),
             token: Arc::new(VerifiedIdToken {
                 provider,
                 issuer: iss,

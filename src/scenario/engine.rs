@@ -2,13 +2,12 @@
 //! matchers allow it. Runs under the session's lock, so the read of states and counters and
 //! their update are one atomic step.
 
-use std::collections::BTreeMap;
-
 use serde_json::{Map, Value};
 
 use http::{HeaderName, HeaderValue};
 
 use super::model::{Answer, CheckedRule, Delay, Matcher, Scenario, STARTED};
+use crate::context::header_value;
 use crate::endpoint::Endpoint;
 use crate::seed::Seed;
 use crate::session::SessionState;
@@ -20,8 +19,8 @@ pub(crate) struct RequestFacts<'a> {
     pub(crate) endpoint: Endpoint,
     /// The parsed JSON body, if it parsed.
     pub(crate) body: Option<&'a Value>,
-    /// Request headers, names lowercased.
-    pub(crate) headers: &'a BTreeMap<String, String>,
+    /// Request headers (a matcher sees a repeated header's last text value).
+    pub(crate) headers: &'a http::HeaderMap,
     /// Claims of the verified idToken, if there is one.
     pub(crate) claims: Option<&'a Map<String, Value>>,
     /// The org the request is for.
@@ -125,7 +124,7 @@ fn matches(rule: &CheckedRule, facts: &RequestFacts) -> bool {
         .iter()
         .all(|(path, m)| m.holds(facts.body.and_then(|b| lookup(b, path))))
         && rule.headers.iter().all(|(name, m)| {
-            let value = facts.headers.get(name).map(|v| Value::String(v.clone()));
+            let value = header_value(facts.headers, name).map(|v| Value::String(v.to_string()));
             m.holds(value.as_ref())
         })
         && rule
@@ -213,7 +212,7 @@ mod tests {
             "rules:\n  - then: { delay: { min: 10, max: 20 } }\n",
         )
         .unwrap();
-        let headers = BTreeMap::new();
+        let headers = http::HeaderMap::new();
         let facts = RequestFacts {
             endpoint: Endpoint::RegistrationSocial,
             body: None,
