@@ -275,7 +275,7 @@ fn session_view(app: &App, key: &SessionKey) -> Value {
             "wallets": u.wallets.iter().map(|w| json!({
                 "id": w.id, "network": w.chain.network, "address": w.chain.address(),
                 "publicKey": w.chain.key.public_key_hex(),
-                "signatures": w.signatures.iter().map(|(_, s)| json!({
+                "signatures": state.signatures.get(&w.id).into_iter().flat_map(|k| k.iter()).map(|s| json!({
                     "id": s.id, "requestBody": s.request_body, "signature": s.signature,
                     "date": crate::clock::rfc3339(s.date),
                 })).collect::<Vec<_>>(),

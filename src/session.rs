@@ -60,6 +60,8 @@ pub(crate) struct SessionState {
     pub(crate) rule_hits: HashMap<String, u64>,
     /// Registered users by id.
     pub(crate) users: std::collections::BTreeMap<String, crate::users::User>,
+    /// The signatures each of their wallets made, by wallet id.
+    pub(crate) signatures: HashMap<String, crate::users::WalletSignatures>,
     /// Single-use tokens issued and spent.
     pub(crate) tokens: TokenLedger,
     /// How many login challenges and session tokens were issued, to make the next differ.
@@ -89,6 +91,7 @@ impl Default for SessionState {
             scenario_states: HashMap::new(),
             rule_hits: HashMap::new(),
             users: std::collections::BTreeMap::new(),
+            signatures: HashMap::new(),
             tokens: TokenLedger::default(),
             logins: 0,
             user_actions: 0,

@@ -189,7 +189,9 @@ impl Credential {
     }
 }
 
-/// A wallet of a user: a real key on its network, and the signatures it made.
+/// A wallet of a user: a real key on its network. The signatures it made are kept beside
+/// the user, in the session ([`WalletSignatures`]), so that a copy of the user costs the
+/// same however much it signed.
 #[derive(Debug, Clone)]
 pub(crate) struct UserWallet {
     /// `wa-…`.
@@ -202,24 +204,47 @@ pub(crate) struct UserWallet {
     pub(crate) date_created: i64,
     /// Network, key and address.
     pub(crate) chain: chain::Wallet,
-    /// Signatures made, oldest first, by id: the last [`MAX_SIGNATURES_PER_WALLET`].
-    pub(crate) signatures: Capped<String, WalletSignature>,
-    /// How many signatures it ever made (numbers the next one's id).
-    pub(crate) signed: u64,
 }
 
 /// Signatures a wallet keeps; beyond, the oldest is forgotten (its `GET` is a 404).
 pub(crate) const MAX_SIGNATURES_PER_WALLET: usize = 1_000;
 
-impl UserWallet {
+/// The signatures one wallet made.
+#[derive(Debug, Clone)]
+pub(crate) struct WalletSignatures {
+    /// Oldest first, by id: the last [`MAX_SIGNATURES_PER_WALLET`].
+    kept: Capped<String, WalletSignature>,
+    /// How many it ever made (numbers the next one's id).
+    made: u64,
+}
+
+impl Default for WalletSignatures {
+    fn default() -> Self {
+        WalletSignatures {
+            kept: Capped::new(MAX_SIGNATURES_PER_WALLET),
+            made: 0,
+        }
+    }
+}
+
+impl WalletSignatures {
     /// Keeps the signature `make` builds from the wallet's next signature number (1, 2, …),
     /// forgetting the oldest when [`MAX_SIGNATURES_PER_WALLET`] are kept.
     pub(crate) fn record(&mut self, make: impl FnOnce(u64) -> WalletSignature) -> WalletSignature {
-        self.signed += 1;
-        let signature = make(self.signed);
-        self.signatures
-            .insert(signature.id.clone(), signature.clone());
+        self.made += 1;
+        let signature = make(self.made);
+        self.kept.insert(signature.id.clone(), signature.clone());
         signature
+    }
+
+    /// The kept signature `id`.
+    pub(crate) fn get(&self, id: &str) -> Option<&WalletSignature> {
+        self.kept.get(id)
+    }
+
+    /// The kept signatures, oldest first.
+    pub(crate) fn iter(&self) -> impl Iterator<Item = &WalletSignature> {
+        self.kept.iter().map(|(_, signature)| signature)
     }
 }
 
@@ -290,19 +315,12 @@ mod tests {
     fn a_wallet_keeps_its_last_signatures_and_numbers_on_past_the_forgotten() {
         let seed = Seed::new("wallet");
         let network = chain::Network::EthereumSepolia;
-        let mut wallet = UserWallet {
-            id: "wa-1".into(),
-            key_id: "key-1".into(),
-            name: None,
-            date_created: 0,
-            chain: chain::Wallet::derive(&seed, "wa-1", network).unwrap(),
-            signatures: Capped::new(MAX_SIGNATURES_PER_WALLET),
-            signed: 0,
-        };
+        let wallet = chain::Wallet::derive(&seed, "wa-1", network).unwrap();
         let request = chain::SignRequest::parse("Message", "0x68656c6c6f", network).unwrap();
-        let signature = wallet.chain.sign(&request).unwrap();
+        let signature = wallet.sign(&request).unwrap();
+        let mut signatures = WalletSignatures::default();
         for _ in 0..MAX_SIGNATURES_PER_WALLET + 5 {
-            wallet.record(|n| WalletSignature {
+            signatures.record(|n| WalletSignature {
                 id: format!("sig-{n}"),
                 requester: "us-1".into(),
                 token_id: "to-1".into(),
@@ -311,10 +329,10 @@ mod tests {
                 date: 0,
             });
         }
-        let kept: Vec<&String> = wallet.signatures.iter().map(|(id, _)| id).collect();
+        let kept: Vec<&str> = signatures.iter().map(|s| s.id.as_str()).collect();
         assert_eq!(kept.len(), MAX_SIGNATURES_PER_WALLET);
         assert_eq!(kept[0], "sig-6", "the five oldest are forgotten");
         assert_eq!(kept[kept.len() - 1], "sig-1005", "numbers go on past them");
-        assert!(wallet.signatures.get("sig-5").is_none());
+        assert!(signatures.get("sig-5").is_none());
     }
 }

@@ -8,10 +8,9 @@ use warp::http::StatusCode;
 
 use super::error::ApiError;
 use super::DfnsApi;
-use crate::capped::Capped;
 use crate::chain::{self, ChainError, Network};
 use crate::clock::rfc3339;
-use crate::users::{User, UserWallet, WalletSignature, MAX_SIGNATURES_PER_WALLET};
+use crate::users::{User, UserWallet, WalletSignature};
 
 impl DfnsApi {
     /// The `index`-th wallet of `user_id` on `network`, created at `now`: `wa-…`/`key-…` ids
@@ -32,8 +31,6 @@ impl DfnsApi {
             id,
             name,
             date_created: now,
-            signatures: Capped::new(MAX_SIGNATURES_PER_WALLET),
-            signed: 0,
         })
     }
 }

@@ -103,13 +103,13 @@ pub(crate) fn handle(
     let wallet_id = wallet.id.clone();
     let session = caller.session.as_str();
     let signed = api.sessions.with(&caller.session, |state| {
-        let stored = state
-            .users
-            .get_mut(&caller.user.id)
-            .and_then(|u| u.wallets.iter_mut().find(|w| w.id == wallet_id))
+        let owner = state.users.get(&caller.user.id);
+        if !owner.is_some_and(|u| u.wallets.iter().any(|w| w.id == wallet_id)) {
             // Gone only if the session was reset in between.
-            .ok_or_else(|| not_found(&wallet_id, &caller.user.org_id))?;
-        Ok::<_, ApiError>(stored.record(|n| {
+            return Err(not_found(&wallet_id, &caller.user.org_id));
+        }
+        let kept = state.signatures.entry(wallet_id.clone()).or_default();
+        Ok::<_, ApiError>(kept.record(|n| {
             WalletSignature {
                 id: api
                     .seed

@@ -12,17 +12,21 @@ use crate::dfns::DfnsApi;
 
 /// `GET /wallets/{walletId}/signatures/{signatureId}`.
 pub(crate) fn handle(
-    _api: &DfnsApi,
+    api: &DfnsApi,
     facts: &Facts,
     caller: Caller,
     _patch: Patch,
 ) -> Result<SignatureAnswer, ApiError> {
     let wallet = owned(&caller.user, facts.param("walletId"))?;
     let id = facts.param("signatureId");
-    let signed = wallet.signatures.get(id).ok_or_else(|| {
+    let signed = api.sessions.read(&caller.session, |state| {
+        let kept = state.signatures.get(&wallet.id)?;
+        kept.get(id).cloned()
+    });
+    let signed = signed.ok_or_else(|| {
         ApiError::new(StatusCode::NOT_FOUND, "signature not found")
             .detail("walletId", wallet.id.as_str())
             .detail("signatureId", id)
     })?;
-    Ok(signature_answer(wallet, signed))
+    Ok(signature_answer(wallet, &signed))
 }
