@@ -34,6 +34,9 @@ rss_mb() { awk '/^VmRSS:/ { printf "%.1f", $2 / 1024 }' "/proc/$server/status"; 
 # The server's user + system CPU time so far, in clock ticks.
 cpu_ticks() { awk '{ print $14 + $15 }' "/proc/$server/stat"; }
 
+# The same, as "USER SYSTEM".
+cpu_split() { awk '{ print $14, $15 }' "/proc/$server/stat"; }
+
 # Mints $1 distinct idTokens through POST /oidc/token into $work/tokens (one per line).
 mint_pool() {
   python3 "$root/bench/token_pool.py" "$base" "$1" "$work/tokens"
@@ -41,19 +44,24 @@ mint_pool() {
 }
 
 # Runs wrk with the given arguments and prints one line: requests, req/s, p99, non-2xx,
-# server CPU µs per request and the machine's load.
+# server CPU µs per request (and its user and system parts: system is mostly loopback TCP
+# and scheduling) and the machine's load.
 measure() {
   local label=$1 before after out requests
   shift
-  before=$(cpu_ticks)
+  before=$(cpu_split)
   out=$(wrk --latency "$@")
-  after=$(cpu_ticks)
+  after=$(cpu_split)
   requests=$(awk '/requests in/ { print $1 }' <<<"$out")
-  awk -v label="$label" -v requests="$requests" -v ticks=$((after - before)) -v hz="$ticks_per_sec" \
-    -v load="$(cut -d' ' -f1-3 /proc/loadavg)" '
+  awk -v label="$label" -v requests="$requests" -v before="$before" -v after="$after" \
+    -v hz="$ticks_per_sec" -v load="$(cut -d' ' -f1-3 /proc/loadavg)" '
     /Requests\/sec/ { rps = $2 }
     $1 == "99%" { p99 = $2 }
     /Non-2xx/ { non2xx = $NF }
-    END { printf "%-44s %9d req %9.0f req/s  p99 %8s  non-2xx %d  server CPU %6.1f µs/req  load %s\n",
-                 label, requests, rps, p99, non2xx, ticks * 1e6 / hz / requests, load }' <<<"$out"
+    END {
+      split(before, b, " "); split(after, a, " ")
+      per = 1e6 / hz / requests; usr = (a[1] - b[1]) * per; sys = (a[2] - b[2]) * per
+      printf "%-44s %9d req %9.0f req/s  p99 %8s  non-2xx %d  server CPU %6.1f µs/req (user %.1f, system %.1f)  load %s\n",
+             label, requests, rps, p99, non2xx, usr + sys, usr, sys, load
+    }' <<<"$out"
 }
