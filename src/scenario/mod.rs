@@ -27,6 +27,10 @@ pub struct Scenarios {
     origin: Origin,
     default: Option<String>,
     current: Arc<RwLock<Arc<ScenarioSet>>>,
+    /// Held by a reload from reading the files to swapping the set, so that of two reloads
+    /// (the watcher's and `POST /__mock/scenarios/reload`) the one that reads last swaps
+    /// last: an older read can never replace a newer set.
+    reloading: Arc<tokio::sync::Mutex<()>>,
 }
 
 /// A request asked for a scenario that does not exist.
@@ -50,6 +54,7 @@ impl Scenarios {
             origin: origin.clone(),
             default,
             current: Arc::new(RwLock::new(Arc::new(set))),
+            reloading: Arc::default(),
         };
         if let Some(name) = &scenarios.default {
             scenarios.get(name).map_err(|e| {
@@ -104,7 +109,9 @@ impl Scenarios {
 
     /// Reloads the files, reading and parsing them on the blocking pool; the set is swapped
     /// whole on success. On problems the last good set stays and the problems are returned.
+    /// Reloads run one at a time.
     pub(crate) async fn reload(&self) -> Result<usize, Vec<Problem>> {
+        let _one_at_a_time = self.reloading.lock().await;
         let origin = self.origin.clone();
         let set = tokio::task::spawn_blocking(move || load::load_origin(&origin))
             .await
@@ -203,4 +210,46 @@ fn fingerprint(dir: &Path) -> Vec<(PathBuf, u64, Option<SystemTime>)> {
             (path, len, modified)
         })
         .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// Reloads started one after the other, each after a write, end on the last write's
+    /// set, however their reads and parses overlap.
+    #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+    async fn the_last_reload_started_is_the_set_in_force() {
+        let dir = tempfile::tempdir().unwrap();
+        let file = dir.path().join("s.yaml");
+        let write = |n: usize| {
+            // Earlier versions are larger, so their parses take longer.
+            let rules: String = (0..(150 - n) * 15)
+                .map(|i| format!("  - when: {{ body: {{ n{i}: {n} }} }}\n    then: {{ error: {{ status: 500, message: x }} }}\n"))
+                .collect();
+            let text = format!("name: s\ndescription: version {n}\nrules:\n{rules}");
+            // Written whole, then renamed over the file: a read sees one version or the next.
+            let staged = file.with_extension("staged");
+            std::fs::write(&staged, text).unwrap();
+            std::fs::rename(&staged, &file).unwrap();
+        };
+        write(0);
+        let scenarios = Scenarios::load(&Origin::Folder(dir.path().into()), None).unwrap();
+        for round in 0..4 {
+            let mut reloads = Vec::new();
+            for n in 1..=20 {
+                write(round * 20 + n);
+                let scenarios = scenarios.clone();
+                reloads.push(tokio::spawn(async move { scenarios.reload().await }));
+                tokio::task::yield_now().await;
+            }
+            for reload in reloads {
+                reload.await.unwrap().unwrap();
+            }
+            let last = round * 20 + 20;
+            let set = scenarios.current();
+            let scenario = set.get("s").unwrap();
+            assert_eq!(scenario.description, format!("version {last}"));
+        }
+    }
 }
