@@ -5,9 +5,9 @@
 //! as Dfns and the Dfns error shape.
 //!
 //! Depends on the issuer to verify idTokens, on the scenario engine to script answers and on
-//! warp for its routes and responses; the serving stack calls [`DfnsApi::resolve`] from its
-//! facts layer and reads the journal's `Answered` and scenario `Fault` markers off the
-//! responses.
+//! warp for its responses; the serving stack calls [`DfnsApi::resolve`] from its facts layer
+//! and [`DfnsApi::scripted`] for the answer, and reads the journal's `Answered` and scenario
+//! `Fault` markers off the responses.
 
 pub(crate) mod allow;
 pub(crate) mod body;
@@ -22,7 +22,6 @@ pub(crate) mod handlers;
 pub(crate) mod input;
 pub(crate) mod pending;
 pub(crate) mod registration;
-pub(crate) mod routes;
 pub(crate) mod scripted;
 pub(crate) mod tokens;
 pub(crate) mod wallets;

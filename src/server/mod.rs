@@ -1,5 +1,5 @@
-//! The serving stack: warp filters composed into one tree, turned into a tower service,
-//! wrapped in tower-http layers (request id, CORS, body limit, panic catching) and a log
+//! The serving stack: the Dfns API ([`dispatch`]) beside warp filters composed into one tree
+//! (the issuer, the control plane, 404/405), wrapped in tower-http layers (request id, CORS, body limit, panic catching) and a log
 //! line per request ([`request_log`]), and served by hyper-util with graceful shutdown, over
 //! HTTP and, beside it on its own port, HTTPS ([`tls`]).
 //!
@@ -7,6 +7,7 @@
 //! plain-text answers of the layers, all turned into the Dfns error shape here; resolving
 //! a Dfns request's facts, the journal layer and connection faults live in its submodules.
 
+mod dispatch;
 mod facts;
 mod faults;
 pub mod guard;
@@ -126,7 +127,8 @@ pub const CORS_ALLOWED_HEADERS: &[&str] = &[
     guard::CONTROL_HEADER,
 ];
 
-/// The whole filter tree: endpoints, then a fallback that answers 404/405 as Dfns errors.
+/// The filter tree of every route but the Dfns endpoints (answered by [`dispatch`]): the
+/// issuer, the control plane, then a fallback that answers 404/405 as Dfns errors.
 /// Each area is boxed: the tree is cloned for every request (the tower stack is, and `or`
 /// clones its second branch), and a boxed filter clones as one reference count where the
 /// areas' filters would clone every value their routes captured.
@@ -135,10 +137,8 @@ pub fn routes(app: &App) -> BoxedFilter<(warp::reply::Response,)> {
         .and(warp::path::full())
         .and(request_context())
         .map(no_route);
-    crate::dfns::routes::filter(app.dfns.clone())
+    crate::oidc::routes::filter(app.issuer.clone())
         .boxed()
-        .or(crate::oidc::routes::filter(app.issuer.clone()).boxed())
-        .unify()
         .or(crate::control::filter(Arc::new(app.clone())).boxed())
         .unify()
         .or(fallback.boxed())
@@ -433,7 +433,10 @@ pub fn serve(app: App, listeners: Listeners) -> Result<RunningServer, StartError
         })
         .service(ResolveFacts {
             inner: Journaling {
-                inner: Faults(warp::service(routes(&app))),
+                inner: Faults(dispatch::Dispatch {
+                    dfns: app.dfns.clone(),
+                    other: warp::service(routes(&app)),
+                }),
                 journal: app.journal.clone(),
                 redact: app.config.redacts_journal(),
             },
