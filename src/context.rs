@@ -32,6 +32,11 @@ pub(crate) struct RequestContext {
 impl RequestContext {
     /// Reads the context from headers.
     pub(crate) fn from_headers(headers: &HeaderMap) -> RequestContext {
+        RequestContext::of(headers.clone())
+    }
+
+    /// Reads the context from headers it keeps.
+    fn of(headers: HeaderMap) -> RequestContext {
         let get = |name: &str| {
             headers
                 .get(name)
@@ -47,9 +52,9 @@ impl RequestContext {
             request_id: get(REQUEST_ID_HEADER).unwrap_or_else(|| "0".into()),
             session: SessionKey::from_header(get(SESSION_HEADER).as_deref()),
             session_from_header: get(SESSION_HEADER).is_some(),
-            headers: headers.clone(),
             scenario: get(SCENARIO_HEADER),
             base_url: format!("{proto}://{host}"),
+            headers,
         }
     }
 }
@@ -72,7 +77,7 @@ pub(crate) fn header_value<'h>(headers: &'h HeaderMap, name: &str) -> Option<&'h
 /// A filter extracting the [`RequestContext`]; it never rejects.
 pub(crate) fn request_context(
 ) -> impl Filter<Extract = (RequestContext,), Error = std::convert::Infallible> + Clone {
-    warp::header::headers_cloned().map(|headers: HeaderMap| RequestContext::from_headers(&headers))
+    warp::header::headers_cloned().map(RequestContext::of)
 }
 
 #[cfg(test)]

@@ -1,5 +1,5 @@
 //! The Dfns endpoints the mock emulates, each once: its method and path. The routing
-//! (`server::facts`), the 404/405 table of the serving stack and the scenario
+//! (`server::facts` finds the endpoint, `server::dispatch` answers it), the 404/405 table of the serving stack and the scenario
 //! vocabulary (`when.endpoint`) all derive from [`Endpoint::ALL`]. Adding an endpoint is one
 //! line here and one handler file under `dfns/handlers/`; the compiler asks for the rest.
 //!

@@ -60,7 +60,9 @@ pub(crate) struct SessionState {
     pub(crate) rule_hits: HashMap<String, u64>,
     /// Registered users by id.
     pub(crate) users: std::collections::BTreeMap<String, crate::users::User>,
-    /// The signatures each of their wallets made, by wallet id.
+    /// The signatures each of their wallets made, by wallet id: an entry only for a wallet
+    /// of a user in `users` (so bounded as they are), each capped. Whatever removes a
+    /// user or a wallet removes its entries here too.
     pub(crate) signatures: HashMap<String, crate::users::WalletSignatures>,
     /// Single-use tokens issued and spent.
     pub(crate) tokens: TokenLedger,

@@ -118,7 +118,8 @@ struct Verified {
     token: Arc<VerifiedIdToken>,
     /// Signed by the built-in issuer, whose accepted names depend on the request.
     builtin: bool,
-    /// Whether `iss` has the built-in issuer's form ([`has_builtin_form`]).
+    /// Whether `iss` has the built-in issuer's form ([`has_builtin_form`]); read only when
+    /// `builtin`.
     builtin_form: bool,
     times: TimeClaims,
 }
@@ -421,7 +422,7 @@ impl IdTokenVerifier {
             .ok_or(IdTokenError::MissingClaim("sub"))?
             .to_string();
         Ok(Verified {
-            builtin_form: has_builtin_form(&iss),
+            builtin_form: builtin && has_builtin_form(&iss),
             token: Arc::new(VerifiedIdToken {
                 provider,
                 issuer: iss,

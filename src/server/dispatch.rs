@@ -1,4 +1,4 @@
-//! The innermost service: a Dfns request (one the facts layer resolved to an [`Endpoint`](crate::endpoint::Endpoint))
+//! The innermost service: a Dfns request (one the facts layer resolved to an [`Endpoint`])
 //! goes straight to the Dfns API and its scenario step; every other request goes through
 //! the warp filters of the issuer, the control plane and the 404/405 fallback.
 
@@ -8,13 +8,15 @@ use std::pin::Pin;
 use std::sync::Arc;
 use std::task::{Context, Poll};
 
-use http::Request;
+use http::{Request, StatusCode};
 use tower::Service;
 use warp::reply::Response;
 
+use crate::dfns::error::ApiError;
 use crate::dfns::facts::Facts;
 use crate::dfns::handlers::normal;
 use crate::dfns::DfnsApi;
+use crate::endpoint::Endpoint;
 
 /// Answers Dfns requests with `dfns`, the rest with `other`.
 #[derive(Clone)]
@@ -44,7 +46,43 @@ where
                 let dfns = self.dfns.clone();
                 Box::pin(async move { Ok(dfns.scripted(&facts, normal(facts.endpoint)).await) })
             }
-            None => Box::pin(self.other.call(request)),
+            None => match Endpoint::find(request.method(), request.uri().path()) {
+                // The facts layer resolves every Dfns request; reaching here without is a
+                // wiring bug, said as such (not a 404 or 405 of the fallback).
+                Some(endpoint) => {
+                    let error = ApiError::new(
+                        StatusCode::INTERNAL_SERVER_ERROR,
+                        format!("{endpoint}: request facts were not resolved"),
+                    );
+                    Box::pin(std::future::ready(Ok(error.into_response("0"))))
+                }
+                None => Box::pin(self.other.call(request)),
+            },
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[tokio::test]
+    async fn a_dfns_request_without_facts_is_a_wiring_error_not_a_404() {
+        let config = crate::config::Config::default();
+        let app = crate::app::App::new(config)
+            .await
+            .expect("the default app builds");
+        let mut dispatch = Dispatch {
+            dfns: app.dfns.clone(),
+            other: tower::service_fn(|_: Request<()>| async {
+                Ok::<_, Infallible>(Response::new("other".into()))
+            }),
+        };
+        let request = Request::post("/auth/registration/social").body(()).unwrap();
+        let response = dispatch.call(request).await.unwrap();
+        assert_eq!(response.status(), StatusCode::INTERNAL_SERVER_ERROR);
+        let request = Request::get("/oidc/jwks").body(()).unwrap();
+        let response = dispatch.call(request).await.unwrap();
+        assert_eq!(response.status(), StatusCode::OK);
     }
 }

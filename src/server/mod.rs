@@ -1,7 +1,8 @@
-//! The serving stack: the Dfns API ([`dispatch`]) beside warp filters composed into one tree
-//! (the issuer, the control plane, 404/405), wrapped in tower-http layers (request id, CORS, body limit, panic catching) and a log
-//! line per request ([`request_log`]), and served by hyper-util with graceful shutdown, over
-//! HTTP and, beside it on its own port, HTTPS ([`tls`]).
+//! The serving stack: the Dfns API ([`dispatch`]) beside warp filters composed into one
+//! tree (the issuer, the control plane, 404/405), wrapped in tower-http layers (request id,
+//! CORS, body limit, panic catching) and a log line per request ([`request_log`]), and
+//! served by hyper-util with graceful shutdown, over HTTP and, beside it on its own port,
+//! HTTPS ([`tls`]).
 //!
 //! Owns every HTTP concern that is not an endpoint: unknown paths, wrong methods, and
 //! plain-text answers of the layers, all turned into the Dfns error shape here; resolving
