@@ -57,9 +57,7 @@ impl RequestContext {
             headers,
         }
     }
-}
 
-impl RequestContext {
     /// The header `name` (lowercase), its last value that is text when it is repeated.
     pub(crate) fn header(&self, name: &str) -> Option<&str> {
         header_value(&self.headers, name)
