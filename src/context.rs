@@ -38,21 +38,19 @@ impl RequestContext {
     /// Reads the context from headers it keeps.
     fn of(headers: HeaderMap) -> RequestContext {
         let get = |name: &str| {
-            headers
-                .get(name)
-                .and_then(|v| v.to_str().ok())
-                .map(|v| v.split(',').next().unwrap_or("").trim().to_string())
-                .filter(|v| !v.is_empty())
+            let value = headers.get(name)?.to_str().ok()?;
+            Some(value.split(',').next().unwrap_or("").trim()).filter(|v| !v.is_empty())
         };
-        let proto = get("x-forwarded-proto").unwrap_or_else(|| "http".into());
+        let proto = get("x-forwarded-proto").unwrap_or("http");
         let host = get("x-forwarded-host")
             .or_else(|| get("host"))
-            .unwrap_or_else(|| "localhost".into());
+            .unwrap_or("localhost");
+        let session = get(SESSION_HEADER);
         RequestContext {
-            request_id: get(REQUEST_ID_HEADER).unwrap_or_else(|| "0".into()),
-            session: SessionKey::from_header(get(SESSION_HEADER).as_deref()),
-            session_from_header: get(SESSION_HEADER).is_some(),
-            scenario: get(SCENARIO_HEADER),
+            request_id: get(REQUEST_ID_HEADER).unwrap_or("0").to_string(),
+            session: SessionKey::from_header(session),
+            session_from_header: session.is_some(),
+            scenario: get(SCENARIO_HEADER).map(String::from),
             base_url: format!("{proto}://{host}"),
             headers,
         }

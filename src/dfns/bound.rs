@@ -52,6 +52,20 @@ pub(crate) fn not_issued(field: &str) -> String {
     )
 }
 
+/// What a challenge token binds: `challenge`, for `purpose`, in `session`.
+pub(crate) fn challenge_claim(
+    challenge: &str,
+    purpose: Purpose,
+    session: &SessionKey,
+) -> MockClaim {
+    MockClaim {
+        challenge: Some(challenge.to_string()),
+        purpose,
+        session: session.0.clone(),
+        action: None,
+    }
+}
+
 /// The subject of tokens about `user`.
 pub(crate) fn subject(user: &User) -> TokenSubject<'_> {
     TokenSubject {
@@ -117,14 +131,22 @@ impl DfnsApi {
     /// ones are recorded in their session's ledger; credential and recovery challenges are
     /// recorded by their caller as pending challenges instead (under a lock it holds).
     pub(crate) fn temp_token(&self, subject: &TokenSubject, jti: &str, mock: MockClaim) -> String {
-        if matches!(
-            mock.purpose,
-            Purpose::Registration | Purpose::Login | Purpose::ActionChallenge | Purpose::UserAction
-        ) {
+        if mock.purpose.is_single_use() {
             let session = SessionKey(mock.session.clone());
             self.sessions
                 .with(&session, |state| state.tokens.issue(jti));
         }
+        self.sign_temp_token(subject, jti, mock)
+    }
+
+    /// [`DfnsApi::temp_token`] without recording it: for a caller that recorded it in its
+    /// session's ledger under a lock it held.
+    pub(crate) fn sign_temp_token(
+        &self,
+        subject: &TokenSubject,
+        jti: &str,
+        mock: MockClaim,
+    ) -> String {
         let (now, ttl) = (self.clock.unix(), self.auth.temp_token_ttl_secs);
         self.signer
             .sign(TokenKind::Temp, subject, now, ttl, jti, mock)
@@ -138,13 +160,7 @@ impl DfnsApi {
         (challenge, purpose): (&str, Purpose),
         session: &SessionKey,
     ) -> String {
-        let mock = MockClaim {
-            challenge: Some(challenge.to_string()),
-            purpose,
-            session: session.0.clone(),
-            action: None,
-        };
-        self.temp_token(subject, jti, mock)
+        self.temp_token(subject, jti, challenge_claim(challenge, purpose, session))
     }
 
     /// A session token for `user`, the `n`-th issued in `session`, recorded as the user's

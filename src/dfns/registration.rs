@@ -9,6 +9,7 @@ use warp::http::StatusCode;
 
 use super::allow::{AllowedCredential, Rp, PUBLIC_KEY};
 use super::body::{FromBody, ObjectReader, ORG_ID};
+use super::bound::challenge_claim;
 use super::error::id_token_error;
 use super::error::ApiError;
 use super::facts::Facts;
@@ -182,7 +183,8 @@ impl DfnsApi {
         who: &SocialIdentity,
         patch: Option<&Value>,
     ) -> Result<RegistrationChallenge<'_>, ApiError> {
-        let n = self.sessions.with(session, |state| {
+        // Counted and recorded in the ledger under one lock; signed after.
+        let (challenge, jti) = self.sessions.with(session, |state| {
             let known = state.challenges.contains_key(&who.user_id);
             if !known && state.challenges.len() >= MAX_CHALLENGE_USERS {
                 return Err(ApiError::new(
@@ -197,19 +199,19 @@ impl DfnsApi {
             }
             let n = state.challenges.entry(who.user_id.clone()).or_insert(0);
             *n += 1;
-            Ok(*n)
+            let n = n.to_string();
+            let parts = [session.as_str(), who.user_id.as_str(), n.as_str()];
+            let (challenge, jti) = (self.seed.challenge(&parts), self.seed.dfns_id("to", &parts));
+            state.tokens.issue(&jti);
+            Ok((challenge, jti))
         })?;
-        let n = n.to_string();
-        let parts = [session.as_str(), who.user_id.as_str(), n.as_str()];
-        let challenge = self.seed.challenge(&parts);
-        let jti = self.seed.dfns_id("to", &parts);
         let subject = TokenSubject {
             org_id: &who.org_id,
             user_id: &who.user_id,
             username: &who.username,
         };
-        let purpose = Purpose::Registration;
-        let token = self.challenge_token(&subject, &jti, (&challenge, purpose), session);
+        let claim = challenge_claim(&challenge, Purpose::Registration, session);
+        let token = self.sign_temp_token(&subject, &jti, claim);
         let user = ChallengeUser::new(&who.user_id, &who.username);
         let mut answer = self.registration_challenge(user, challenge, token);
         if self.offers_totp(patch) {
@@ -248,14 +250,16 @@ impl DfnsApi {
     /// Whether the kinds the client will see, after a scenario's `patch` (applied to the
     /// whole answer afterwards) changed the configured ones, include TOTP.
     fn offers_totp(&self, patch: Option<&Value>) -> bool {
+        let Some(kinds) = patch.and_then(|p| p.get("supportedCredentialKinds")) else {
+            let configured = [&self.auth.first_factor, &self.auth.second_factor];
+            return configured.iter().any(|k| k.contains(&CredentialKind::Totp));
+        };
         let names = |kinds: &[CredentialKind]| Value::from_iter(kinds.iter().map(|k| k.as_str()));
         let mut offered = Value::Object(Map::from_iter([
             ("firstFactor".to_string(), names(&self.auth.first_factor)),
             ("secondFactor".to_string(), names(&self.auth.second_factor)),
         ]));
-        if let Some(kinds) = patch.and_then(|p| p.get("supportedCredentialKinds")) {
-            merge_patch(&mut offered, kinds);
-        }
+        merge_patch(&mut offered, kinds);
         ["firstFactor", "secondFactor"]
             .iter()
             .filter_map(|f| offered[f].as_array())

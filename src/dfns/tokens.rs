@@ -91,6 +91,16 @@ pub enum Purpose {
 }
 
 impl Purpose {
+    /// Whether a token for this purpose is spent once, so recorded in its session's
+    /// ledger when issued (credential and recovery challenges are recorded as pending
+    /// challenges instead).
+    pub(crate) fn is_single_use(self) -> bool {
+        matches!(
+            self,
+            Purpose::Registration | Purpose::Login | Purpose::ActionChallenge | Purpose::UserAction
+        )
+    }
+
     /// Its wire name.
     pub(crate) fn as_str(self) -> &'static str {
         match self {
